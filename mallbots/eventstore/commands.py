@@ -1,0 +1,38 @@
+"""Running a service command as one transaction, retried when it loses an optimistic
+concurrency race."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+from django.conf import settings
+from django.db import transaction
+
+from mallbots.ddd import Conflict
+
+from .store import ConcurrencyError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def command(fn: Callable[P, R]) -> Callable[P, R]:
+    """Runs the service in `transaction.atomic()` (a savepoint when nested). When the save
+    loses a race, the whole service runs again on fresh state, up to
+    EVENTSTORE_CONFLICT_ATTEMPTS times in all; after that the caller gets Conflict (HTTP 409)."""
+
+    @functools.wraps(fn)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        attempts = max(1, settings.EVENTSTORE_CONFLICT_ATTEMPTS)
+        for attempt in range(1, attempts + 1):
+            try:
+                with transaction.atomic():
+                    return fn(*args, **kwargs)
+            except ConcurrencyError:
+                if attempt == attempts:
+                    raise Conflict() from None
+        raise AssertionError("unreachable")
+
+    return run

@@ -1,0 +1,85 @@
+"""publish(): write an integration event to the outbox, in the caller's transaction."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from mallbots.ddd import context as message_context
+from mallbots.ddd.serde import to_data
+
+from .events import IntegrationEvent
+from .registry import subscribers
+
+
+def publish(event: IntegrationEvent, *, partition_key: str | None = None) -> str:
+    """Write `event` to the outbox and return its message id. The row commits or rolls back
+    with the caller's transaction; after commit the relay sends it. Must run inside
+    `transaction.atomic()` (a service), never on its own: nothing would tie it to the change
+    it announces."""
+    if not connection.in_atomic_block:
+        raise RuntimeError(
+            "publish() must run inside the transaction of the command it belongs to"
+        )
+    ctx = message_context.current()
+    message_id = str(uuid.uuid4())
+    key = partition_key if partition_key is not None else event.partition_key()
+    subs = sorted(subscribers(event.event_name), key=lambda s: s.name)
+    ordered = [s.name for s in subs if s.ordered]
+    deliveries = [{"handler": s.name, "queue": s.queue} for s in subs]
+    payload = json.dumps(to_data(event))
+    common = [
+        message_id,
+        event.event_name,
+        event.event_version,
+        key,
+        event.event_producer,
+        ctx.correlation_id,
+        ctx.causation_id,
+        payload,
+        json.dumps({"actor": ctx.actor} if ctx.actor else {}),
+    ]
+    with connection.cursor() as cursor:
+        if ordered:
+            # Gapless per-(handler, key) sequence numbers, assigned in this transaction; the
+            # counters are locked in name order so concurrent publishers cannot deadlock.
+            cursor.execute(
+                "WITH seq AS ("
+                "  INSERT INTO messaging_partitionsequence (handler, partition_key, last) "
+                "  SELECT h, %s, 1 FROM unnest(%s::text[]) AS h ORDER BY h "
+                "  ON CONFLICT (handler, partition_key) "
+                "  DO UPDATE SET last = messaging_partitionsequence.last + 1 "
+                "  RETURNING handler, last) "
+                "INSERT INTO messaging_outboxmessage (message_id, name, version, partition_key, producer, "
+                " correlation_id, causation_id, payload, metadata, deliveries, created_at) "
+                "SELECT %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, "
+                " (SELECT jsonb_agg(d || jsonb_build_object('seq', seq.last)) "
+                "  FROM jsonb_array_elements(%s::jsonb) AS d LEFT JOIN seq ON seq.handler = d->>'handler'), "
+                " now()",
+                [key, ordered, *common, json.dumps(deliveries)],
+            )
+        else:
+            cursor.execute(
+                "INSERT INTO messaging_outboxmessage (message_id, name, version, partition_key, producer, "
+                " correlation_id, causation_id, payload, metadata, deliveries, created_at, sent_at) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, %s::jsonb, now(), "
+                " CASE WHEN %s THEN NULL ELSE now() END)",
+                # A message nobody subscribes to is logged as already sent: nothing to relay.
+                [*common, json.dumps(deliveries), bool(deliveries)],
+            )
+    if deliveries and settings.MESSAGING_RELAY_ON_COMMIT != "off":
+        _wake_relay_on_commit()
+    return message_id
+
+
+def _wake_relay_on_commit() -> None:
+    from .relay import wake_after_commit
+
+    # One wake-up per transaction, however many messages it publishes.
+    if not any(
+        callback is wake_after_commit for _, callback, _ in connection.run_on_commit
+    ):
+        transaction.on_commit(wake_after_commit, robust=True)

@@ -1,0 +1,227 @@
+"""Settings shared by every environment. Everything comes from the environment (12-factor),
+read through django-environ, with defaults that are safe for development only."""
+
+from pathlib import Path
+
+import environ
+from kombu import Queue
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+SECRET_KEY = env("SECRET_KEY", default="dev-insecure-mallbots-key-change-me")
+DEBUG = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "mallbots.eventstore",
+    "mallbots.messaging",
+    "mallbots.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "mallbots.web.middleware.CorrelationMiddleware",
+]
+
+ROOT_URLCONF = "mallbots.urls"
+WSGI_APPLICATION = "mallbots.wsgi.application"
+ASGI_APPLICATION = "mallbots.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# One database. Persistent connections: opening a PostgreSQL connection costs several times
+# more than a whole simple request. Services own their transactions, so no ATOMIC_REQUESTS.
+DATABASES = {
+    "default": env.db(
+        "DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/mallbots"
+    )
+}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=300)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
+    },
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / ".staticfiles"))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# --- REST API -------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "mallbots.web.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "MallBots API",
+    "DESCRIPTION": "Shopping mall where customers order from many stores in one basket and bots collect the items.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+}
+
+# --- Messaging: Celery over Redis -------------------------------------------------------
+REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+
+# One queue per bounded context, plus the kernel's own queue for the relay and sweeps.
+# Workers pick queues with `-Q`; a worker started without it consumes all of them.
+MESSAGING_CONTEXT_QUEUES = [
+    "stores",
+    "customers",
+    "baskets",
+    "ordering",
+    "payments",
+    "depot",
+    "notifications",
+    "search",
+]
+MESSAGING_KERNEL_QUEUE = "messaging"
+# "inline": the committing process relays its own outbox rows right after commit (lowest
+# latency); "task": it asks a worker to do it; "off": only the periodic sweep relays.
+MESSAGING_RELAY_ON_COMMIT = env("MESSAGING_RELAY_ON_COMMIT", default="inline")
+MESSAGING_RELAY_BATCH = env.int("MESSAGING_RELAY_BATCH", default=500)
+MESSAGING_SWEEP_SECONDS = env.float("MESSAGING_SWEEP_SECONDS", default=1.0)
+# Transient failures: exponential backoff with full jitter, capped, then a dead letter.
+MESSAGING_MAX_ATTEMPTS = env.int("MESSAGING_MAX_ATTEMPTS", default=6)
+MESSAGING_RETRY_BASE_SECONDS = env.float("MESSAGING_RETRY_BASE_SECONDS", default=0.5)
+MESSAGING_RETRY_MAX_SECONDS = env.float("MESSAGING_RETRY_MAX_SECONDS", default=60.0)
+# How long a sent message is kept before the purge, and how long inbox rows are kept.
+MESSAGING_OUTBOX_RETENTION_HOURS = env.float(
+    "MESSAGING_OUTBOX_RETENTION_HOURS", default=24 * 7
+)
+MESSAGING_INBOX_RETENTION_HOURS = env.float(
+    "MESSAGING_INBOX_RETENTION_HOURS", default=24 * 7
+)
+# Readiness: unhealthy when the oldest unsent outbox row is older than this.
+MESSAGING_MAX_OUTBOX_LAG_SECONDS = env.float(
+    "MESSAGING_MAX_OUTBOX_LAG_SECONDS", default=60.0
+)
+MESSAGING_MAX_DEAD_LETTERS = env.int("MESSAGING_MAX_DEAD_LETTERS", default=0)
+
+# --- Event store -------------------------------------------------------------------------
+# Snapshot every N events per aggregate type ("default" for the rest).
+EVENTSTORE_SNAPSHOT_EVERY = {
+    "default": env.int("EVENTSTORE_SNAPSHOT_EVERY", default=50)
+}
+# A command that loses an optimistic-concurrency race is retried this many times in all.
+EVENTSTORE_CONFLICT_ATTEMPTS = env.int("EVENTSTORE_CONFLICT_ATTEMPTS", default=3)
+
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = TIME_ZONE
+# At least once on Redis: acknowledge after the task ran, give the message back when the
+# worker process dies, hold only the task being run.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = MESSAGING_KERNEL_QUEUE
+
+
+def celery_queues(names: list[str]) -> list[Queue]:
+    """Declared explicitly so that a worker started without -Q consumes every queue."""
+    return [Queue(name, routing_key=name) for name in [MESSAGING_KERNEL_QUEUE, *names]]
+
+
+CELERY_TASK_QUEUES = celery_queues(MESSAGING_CONTEXT_QUEUES)
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env.float(
+    "CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", default=10.0
+)
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The visibility timeout is the recovery time after a worker is killed: an unacknowledged
+# message goes back to its queue after it. It must stay above the slowest handler.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300),
+    "unacked_restore_interval": env.float(
+        "CELERY_UNACKED_RESTORE_INTERVAL", default=5.0
+    ),
+    "unacked_restore_throttle": 1,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+}
+CELERY_BEAT_SCHEDULE = {
+    "messaging-relay-sweep": {
+        "task": "messaging.relay_sweep",
+        "schedule": MESSAGING_SWEEP_SECONDS,
+        "options": {"expires": 10},
+    },
+    "messaging-retry-due": {
+        "task": "messaging.retry_due",
+        "schedule": MESSAGING_SWEEP_SECONDS,
+        "options": {"expires": 10},
+    },
+    "messaging-purge": {
+        "task": "messaging.purge",
+        "schedule": 3600.0,
+        "options": {"expires": 600},
+    },
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

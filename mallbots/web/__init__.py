@@ -1,0 +1,1 @@
+"""HTTP kernel: error mapping, correlation ids, health checks, API docs."""

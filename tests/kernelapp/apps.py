@@ -1,0 +1,47 @@
+from django.apps import AppConfig
+
+
+class KernelTestConfig(AppConfig):
+    name = "tests.kernelapp"
+    label = "kerneltest"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from mallbots.eventstore.api import register_projection
+        from mallbots.messaging.api import subscribe
+
+        from . import contracts, handlers, signals
+
+        register_projection(signals.LedgerProjection())
+        subscribe(
+            contracts.LedgerCredited,
+            handlers.on_ledger_credited_in_order,
+            name="kerneltest.on_ledger_credited_in_order",
+            queue="kerneltest",
+            ordered=True,
+        )
+        subscribe(
+            contracts.LedgerCredited,
+            handlers.on_ledger_credited_count,
+            name="kerneltest.on_ledger_credited_count",
+            queue="kerneltest",
+        )
+        subscribe(
+            contracts.LedgerCredited,
+            handlers.on_ledger_credited_forward,
+            name="kerneltest.on_ledger_credited_forward",
+            queue="kerneltest",
+        )
+        subscribe(
+            contracts.LedgerNoted,
+            handlers.on_ledger_noted,
+            name="kerneltest.on_ledger_noted",
+            queue="kerneltest",
+        )
+        subscribe(
+            contracts.LedgerNoted,
+            handlers.on_ledger_noted_in_order,
+            name="kerneltest.on_ledger_noted_in_order",
+            queue="kerneltest",
+            ordered=True,
+        )

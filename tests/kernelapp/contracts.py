@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from mallbots.messaging.api import IntegrationEvent
+
+
+@dataclass(frozen=True)
+class LedgerCredited(
+    IntegrationEvent,
+    name="kerneltestapi.LedgerCredited",
+    producer="kerneltest",
+    partition_by="ledger_id",
+):
+    ledger_id: str
+    amount: Decimal
+    entry: int  # 1 for the first credit of the ledger, 2 for the second, ...
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class LedgerNoted(
+    IntegrationEvent,
+    name="kerneltestapi.LedgerNoted",
+    producer="kerneltest",
+    partition_by="ledger_id",
+):
+    """Test-only instructions to handlers: fail `fail_times` times (transiently or for good),
+    or sleep, before recording the note."""
+
+    ledger_id: str
+    note: str
+    fail_times: int = 0
+    terminal: bool = False
+    sleep_seconds: float = 0.0

@@ -1,0 +1,24 @@
+from django.db import models
+
+
+class LedgerView(models.Model):
+    """Read model: projection of the Ledger stream."""
+
+    id = models.CharField(primary_key=True, max_length=64)
+    name = models.CharField(max_length=100)
+    owner = models.CharField(max_length=100)
+    balance = models.DecimalField(max_digits=12, decimal_places=2)
+    entries = models.PositiveIntegerField()
+    closed = models.BooleanField(default=False)
+    version = models.PositiveIntegerField()
+
+
+class HandledEffect(models.Model):
+    """What handlers did, in the order they did it, so tests can assert exactly-once and order."""
+
+    handler = models.CharField(max_length=100)
+    key = models.CharField(max_length=64)
+    value = models.CharField(max_length=200)
+    correlation_id = models.CharField(max_length=64, blank=True)
+    causation_id = models.CharField(max_length=64, blank=True)
+    created = models.BigAutoField(primary_key=True)

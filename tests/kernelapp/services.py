@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from mallbots.eventstore.api import AggregateRepository, command
+
+from .domain import Ledger, LedgerNotFound
+
+ledgers = AggregateRepository(Ledger, not_found=LedgerNotFound)
+
+
+@command
+def ledger_open(*, ledger_id: str, name: str, owner: str = "mall") -> None:
+    ledgers.save(Ledger.open(ledger_id, name, owner))
+
+
+@command
+def ledger_credit(*, ledger_id: str, amount: Decimal, note: str = "") -> None:
+    ledger = ledgers.get(ledger_id)
+    ledger.credit(amount, note)
+    ledgers.save(ledger)
+
+
+@command
+def ledger_close(*, ledger_id: str) -> None:
+    ledger = ledgers.get(ledger_id)
+    ledger.close()
+    ledgers.save(ledger)
+
+
+@command
+def ledger_note(
+    *,
+    ledger_id: str,
+    note: str,
+    fail_times: int = 0,
+    terminal: bool = False,
+    sleep_seconds: float = 0.0,
+) -> str:
+    """Publishes a LedgerNoted directly (no aggregate change): drives the handler-failure tests."""
+    from mallbots.messaging.api import publish
+
+    from .contracts import LedgerNoted
+
+    return publish(
+        LedgerNoted(
+            ledger_id=ledger_id,
+            note=note,
+            fail_times=fail_times,
+            terminal=terminal,
+            sleep_seconds=sleep_seconds,
+        )
+    )

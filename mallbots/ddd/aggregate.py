@@ -84,9 +84,7 @@ class EventSourcedAggregate(Aggregate):
         try:
             applier = self._appliers[type(event)]
         except KeyError:
-            raise TypeError(
-                f"{type(self).__name__} has no @when({type(event).__name__}) method"
-            ) from None
+            raise TypeError(f"{type(self).__name__} has no @when({type(event).__name__}) method") from None
         applier(self, event)
 
     @property

@@ -26,9 +26,7 @@ class MessageContext:
         }
 
 
-_current: ContextVar[MessageContext | None] = ContextVar(
-    "mallbots_message_context", default=None
-)
+_current: ContextVar[MessageContext | None] = ContextVar("mallbots_message_context", default=None)
 
 
 def new_id() -> str:

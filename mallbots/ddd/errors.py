@@ -12,9 +12,7 @@ class DomainError(Exception):
     code: ClassVar[int] = 2  # unknown
     default_message: ClassVar[str] = "the request failed"
 
-    def __init__(
-        self, message: str | None = None, *, details: list[dict[str, Any]] | None = None
-    ) -> None:
+    def __init__(self, message: str | None = None, *, details: list[dict[str, Any]] | None = None) -> None:
         self.message = message or self.default_message
         self.details = details or []
         super().__init__(self.message)

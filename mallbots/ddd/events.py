@@ -40,26 +40,20 @@ class EventTypeRegistry:
     def add(self, name: str, cls: type) -> None:
         existing = self._types.get(name)
         if existing is not None and existing.__qualname__ != cls.__qualname__:
-            raise ValueError(
-                f"{self.kind} `{name}` is already registered by {existing.__qualname__}"
-            )
+            raise ValueError(f"{self.kind} `{name}` is already registered by {existing.__qualname__}")
         self._types[name] = cls
 
     def add_upcaster(self, name: str, from_version: int, fn: Upcaster) -> None:
         key = (name, from_version)
         if key in self._upcasters and self._upcasters[key] is not fn:
-            raise ValueError(
-                f"an upcaster from {name} v{from_version} is already registered"
-            )
+            raise ValueError(f"an upcaster from {name} v{from_version} is already registered")
         self._upcasters[key] = fn
 
     def get(self, name: str) -> type:
         try:
             return self._types[name]
         except KeyError:
-            raise UnknownEvent(
-                f"nothing has been registered with the {self.kind} name `{name}`"
-            ) from None
+            raise UnknownEvent(f"nothing has been registered with the {self.kind} name `{name}`") from None
 
     def names(self) -> list[str]:
         return sorted(self._types)
@@ -68,16 +62,12 @@ class EventTypeRegistry:
         """Bring `data` stored at `version` up to the current version of `name`."""
         current: int = getattr(self.get(name), "event_version", 1)
         if version > current:
-            raise UnknownEventVersion(
-                f"{name} v{version} is newer than the known v{current}"
-            )
+            raise UnknownEventVersion(f"{name} v{version} is newer than the known v{current}")
         while version < current:
             try:
                 data = self._upcasters[(name, version)](data)
             except KeyError:
-                raise UnknownEventVersion(
-                    f"no upcaster from {name} v{version} to v{version + 1}"
-                ) from None
+                raise UnknownEventVersion(f"no upcaster from {name} v{version} to v{version + 1}") from None
             version += 1
         return data
 
@@ -94,9 +84,7 @@ class DomainEvent:
     event_name: ClassVar[str]
     event_version: ClassVar[int] = 1
 
-    def __init_subclass__(
-        cls, *, name: str | None = None, version: int = 1, **kwargs: Any
-    ) -> None:
+    def __init_subclass__(cls, *, name: str | None = None, version: int = 1, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if name is None:
             return  # an intermediate base class

@@ -36,16 +36,13 @@ def dispatch(records: Iterable[Recorded]) -> None:
         domain_event.send(sender=type(record.event), record=record)
 
 
-def dispatch_events(
-    stream_type: str, stream_id: str, version: int, events: Iterable[DomainEvent]
-) -> None:
+def dispatch_events(stream_type: str, stream_id: str, version: int, events: Iterable[DomainEvent]) -> None:
     """For state-stored aggregates: dispatch the events recorded by a command, numbered after
     `version` (the aggregate's version before the command)."""
     metadata = message_context.current().as_metadata()
     now = timezone.now()
     dispatch(
-        Recorded(e, stream_type, stream_id, version + i, metadata, now)
-        for i, e in enumerate(events, start=1)
+        Recorded(e, stream_type, stream_id, version + i, metadata, now) for i, e in enumerate(events, start=1)
     )
 
 

@@ -24,11 +24,7 @@ class Event(models.Model):
                 name="eventstore_event_stream_version",
             )
         ]
-        indexes = [
-            models.Index(
-                fields=["event_type", "position"], name="eventstore_event_type_pos"
-            )
-        ]
+        indexes = [models.Index(fields=["event_type", "position"], name="eventstore_event_type_pos")]
         ordering = ["position"]
 
     def __str__(self) -> str:
@@ -47,9 +43,7 @@ class Snapshot(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["stream_type", "stream_id"], name="eventstore_snapshot_stream"
-            )
+            models.UniqueConstraint(fields=["stream_type", "stream_id"], name="eventstore_snapshot_stream")
         ]
 
     def __str__(self) -> str:

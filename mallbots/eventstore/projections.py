@@ -60,9 +60,7 @@ _registry: dict[str, Projection] = {}
 
 
 def register(projection: Projection) -> Projection:
-    if projection.name in _registry and type(_registry[projection.name]) is not type(
-        projection
-    ):
+    if projection.name in _registry and type(_registry[projection.name]) is not type(projection):
         raise ValueError(f"a projection named {projection.name} is already registered")
     _registry[projection.name] = projection
     for event_type, handler in projection.handlers().items():
@@ -104,9 +102,7 @@ def count_streams(projection: Projection) -> int:
         return int(cursor.fetchone()[0])
 
 
-def _stream_batches(
-    projection: Projection, batch_size: int
-) -> Iterator[list[tuple[str, str]]]:
+def _stream_batches(projection: Projection, batch_size: int) -> Iterator[list[tuple[str, str]]]:
     last: tuple[str, str] = ("", "")
     while True:
         with connection.cursor() as cursor:

@@ -68,7 +68,9 @@ def stream_lock_key(stream_type: str, stream_id: str) -> str:
     return f"{stream_type}:{stream_id}"
 
 
-_EVENT_COLUMNS = "position, stream_type, stream_id, version, event_type, schema_version, data, metadata, occurred_at"
+_EVENT_COLUMNS = (
+    "position, stream_type, stream_id, version, event_type, schema_version, data, metadata, occurred_at"
+)
 
 
 def loads(value: Any) -> Any:
@@ -156,9 +158,7 @@ def append(
     ]
 
 
-def read_stream(
-    stream_type: str, stream_id: str, after_version: int = 0
-) -> list[StoredEvent]:
+def read_stream(stream_type: str, stream_id: str, after_version: int = 0) -> list[StoredEvent]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {_EVENT_COLUMNS} FROM eventstore_event "
@@ -196,9 +196,7 @@ class AggregateRepository(Generic[A]):
     pending events with optimistic concurrency, snapshots every N events, and dispatches the
     saved events as domain events in the same transaction."""
 
-    def __init__(
-        self, aggregate_type: type[A], *, not_found: type[NotFound] = NotFound
-    ) -> None:
+    def __init__(self, aggregate_type: type[A], *, not_found: type[NotFound] = NotFound) -> None:
         self.aggregate_type = aggregate_type
         self.stream_type = aggregate_type.stream_type
         self.not_found = not_found
@@ -224,9 +222,7 @@ class AggregateRepository(Generic[A]):
         )
         cls = self.aggregate_type
         with connection.cursor() as cursor:
-            cursor.execute(
-                sql, [self.stream_type, id, cls.snapshot_version, self.stream_type, id]
-            )
+            cursor.execute(sql, [self.stream_type, id, cls.snapshot_version, self.stream_type, id])
             rows = cursor.fetchall()
         if not rows:
             return None

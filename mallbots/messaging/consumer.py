@@ -12,7 +12,7 @@ import random
 import traceback
 from dataclasses import dataclass
 from datetime import timedelta
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
@@ -35,7 +35,7 @@ class TerminalError(Exception):
     """Raise from a handler when retrying can never help (the message itself is wrong)."""
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     HANDLED = "handled"
     DUPLICATE = "duplicate"
     HELD = "held"
@@ -56,21 +56,14 @@ def is_terminal(exc: BaseException) -> bool:
         return False  # lost a concurrency race: the next attempt sees fresh state
     return isinstance(
         exc,
-        TerminalError
-        | DomainError
-        | UnknownEvent
-        | UnknownEventVersion
-        | ValidationError
-        | LookupError,
+        TerminalError | DomainError | UnknownEvent | UnknownEventVersion | ValidationError | LookupError,
     )
 
 
 def backoff(attempt: int) -> float:
     """Full-jitter exponential backoff: random in [base, min(cap, base * 2**attempt)]."""
     base = settings.MESSAGING_RETRY_BASE_SECONDS
-    ceiling = min(
-        settings.MESSAGING_RETRY_MAX_SECONDS, base * (2 ** max(attempt - 1, 0))
-    )
+    ceiling = min(settings.MESSAGING_RETRY_MAX_SECONDS, base * (2 ** max(attempt - 1, 0)))
     return random.uniform(base, max(base, ceiling))
 
 
@@ -80,20 +73,18 @@ def decode(envelope: Envelope) -> Any:
     return from_data(cls, data)
 
 
-def process(
-    handler_name: str, envelope_data: dict[str, Any], seq: int | None, attempt: int = 0
-) -> Outcome:
+def process(handler_name: str, envelope_data: dict[str, Any], seq: int | None, attempt: int = 0) -> Outcome:
     """Deliver one message to one handler. Never raises for a handler's failure: the failure
     is recorded for a retry or as a dead letter. Raises only when even that cannot be written
     (database down), so the transport redelivers the message."""
     envelope = Envelope.from_dict(envelope_data)
     try:
         sub = subscription(handler_name)
-        with message_context.use(
-            correlation_id=envelope.correlation_id, causation_id=envelope.id
+        with (
+            message_context.use(correlation_id=envelope.correlation_id, causation_id=envelope.id),
+            transaction.atomic(),
         ):
-            with transaction.atomic():
-                outcome = _handle_once(sub, envelope, seq, attempt)
+            outcome = _handle_once(sub, envelope, seq, attempt)
         return outcome
     except _HoldBack as hold:
         return _record_failure(handler_name, envelope, seq, hold=hold)
@@ -103,9 +94,7 @@ def process(
         return _record_failure(handler_name, envelope, seq, exc=exc)
 
 
-def _handle_once(
-    sub: Subscription, envelope: Envelope, seq: int | None, attempt: int
-) -> Outcome:
+def _handle_once(sub: Subscription, envelope: Envelope, seq: int | None, attempt: int) -> Outcome:
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO messaging_inboxmessage (handler, message_id, name, partition_key, correlation_id, handled_at) "
@@ -174,14 +163,13 @@ def _wake_successor(cursor: Any, sub: Subscription, key: str, seq: int) -> None:
         )
 
         def send() -> None:
-            from .relay import send_delivery
             from mallbots.celery import app
+
+            from .relay import send_delivery
 
             try:
                 with app.producer_or_acquire() as producer:
-                    send_delivery(
-                        producer, sub.name, sub.queue, envelope, seq, attempts + 1
-                    )
+                    send_delivery(producer, sub.name, sub.queue, envelope, seq, attempts + 1)
             except Exception:
                 log.warning(
                     "could not wake held message; the retry sweep will send it",
@@ -202,9 +190,7 @@ def _record_failure(
     now = timezone.now()
     with transaction.atomic():
         row = (
-            FailedDelivery.objects.select_for_update()
-            .filter(handler=handler, message_id=envelope.id)
-            .first()
+            FailedDelivery.objects.select_for_update().filter(handler=handler, message_id=envelope.id).first()
         )
         if row is None:
             queue = _queue_of(handler)
@@ -225,15 +211,11 @@ def _record_failure(
             row.last_error = f"waiting for message #{hold.expected} of partition {envelope.partition_key}"
             waits = row.attempts + 1
             row.attempts = waits
-            row.next_attempt_at = now + timedelta(
-                seconds=min(HOLD_MAX_SECONDS, backoff(waits))
-            )
+            row.next_attempt_at = now + timedelta(seconds=min(HOLD_MAX_SECONDS, backoff(waits)))
             outcome = Outcome.HELD
         else:
             assert exc is not None
-            row.attempts = (
-                row.attempts if row.status != FailedDelivery.Status.HELD else 0
-            ) + 1
+            row.attempts = (row.attempts if row.status != FailedDelivery.Status.HELD else 0) + 1
             row.last_error = "".join(traceback.format_exception(exc))[-4000:]
             if is_terminal(exc) or row.attempts >= settings.MESSAGING_MAX_ATTEMPTS:
                 row.status = FailedDelivery.Status.DEAD

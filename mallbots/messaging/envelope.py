@@ -11,9 +11,7 @@ class Envelope:
     id: str  # message id: stable across redeliveries, the inbox key
     name: str
     version: int
-    partition_key: (
-        str  # the aggregate id: per-key order is kept for handlers that ask for it
-    )
+    partition_key: str  # the aggregate id: per-key order is kept for handlers that ask for it
     position: int  # position in the producer's outbox log
     correlation_id: str
     causation_id: str | None

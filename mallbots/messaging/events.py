@@ -55,9 +55,7 @@ class IntegrationEvent:
         return str(getattr(self, self.partition_by))
 
 
-def integration_upcaster(
-    name: str, *, from_version: int
-) -> Callable[[Upcaster], Upcaster]:
+def integration_upcaster(name: str, *, from_version: int) -> Callable[[Upcaster], Upcaster]:
     def register(fn: Upcaster) -> Upcaster:
         integration_events.add_upcaster(name, from_version, fn)
         return fn

@@ -14,7 +14,7 @@ class OutboxMessage(models.Model):
     partition_key = models.CharField(max_length=150)
     producer = models.CharField(max_length=50)
     correlation_id = models.CharField(max_length=64)
-    causation_id = models.CharField(max_length=64, null=True)
+    causation_id = models.CharField(max_length=64, null=True)  # noqa: DJ001 - None means "no cause", unlike ""
     payload = models.JSONField()
     metadata = models.JSONField(default=dict)
     # [{"handler": name, "queue": queue, "seq": n | null}], fixed when the message is written.
@@ -29,9 +29,7 @@ class OutboxMessage(models.Model):
                 name="messaging_outbox_unsent",
                 condition=models.Q(sent_at__isnull=True),
             ),
-            models.Index(
-                fields=["correlation_id"], name="messaging_outbox_correlation"
-            ),
+            models.Index(fields=["correlation_id"], name="messaging_outbox_correlation"),
             models.Index(fields=["sent_at"], name="messaging_outbox_sent_at"),
         ]
         verbose_name = "outbox message"
@@ -50,10 +48,11 @@ class PartitionSequence(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["handler", "partition_key"], name="messaging_sequence_key"
-            )
+            models.UniqueConstraint(fields=["handler", "partition_key"], name="messaging_sequence_key")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.handler} / {self.partition_key}: {self.last}"
 
 
 class InboxMessage(models.Model):
@@ -68,11 +67,7 @@ class InboxMessage(models.Model):
     handled_at = models.DateTimeField(db_default=Now())
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["handler", "message_id"], name="messaging_inbox_once"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["handler", "message_id"], name="messaging_inbox_once")]
         indexes = [
             models.Index(fields=["handled_at"], name="messaging_inbox_handled_at"),
             models.Index(fields=["correlation_id"], name="messaging_inbox_correlation"),
@@ -92,10 +87,11 @@ class PartitionCursor(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["handler", "partition_key"], name="messaging_cursor_key"
-            )
+            models.UniqueConstraint(fields=["handler", "partition_key"], name="messaging_cursor_key")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.handler} / {self.partition_key}: {self.last}"
 
 
 class FailedDelivery(models.Model):
@@ -124,14 +120,10 @@ class FailedDelivery(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["handler", "message_id"], name="messaging_failed_once"
-            )
+            models.UniqueConstraint(fields=["handler", "message_id"], name="messaging_failed_once")
         ]
         indexes = [
-            models.Index(
-                fields=["status", "next_attempt_at"], name="messaging_failed_due"
-            ),
+            models.Index(fields=["status", "next_attempt_at"], name="messaging_failed_due"),
             models.Index(
                 fields=["handler", "partition_key", "seq"],
                 name="messaging_failed_partition",

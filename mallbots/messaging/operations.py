@@ -49,26 +49,18 @@ def retry_due(limit: int = 200) -> int:
                     row.seq,
                     row.attempts + 1,
                 )
-        FailedDelivery.objects.filter(pk__in=[r.pk for r in rows]).update(
-            next_attempt_at=now + _lease()
-        )
+        FailedDelivery.objects.filter(pk__in=[r.pk for r in rows]).update(next_attempt_at=now + _lease())
     return len(rows)
 
 
 def dead_letters() -> list[FailedDelivery]:
-    return list(
-        FailedDelivery.objects.filter(status=FailedDelivery.Status.DEAD).order_by(
-            "first_failed_at"
-        )
-    )
+    return list(FailedDelivery.objects.filter(status=FailedDelivery.Status.DEAD).order_by("first_failed_at"))
 
 
 def retry_dead_letters(ids: list[int] | None = None) -> int:
     """Give dead letters a fresh set of attempts, now. None = all of them."""
     with transaction.atomic():
-        qs = FailedDelivery.objects.select_for_update().filter(
-            status=FailedDelivery.Status.DEAD
-        )
+        qs = FailedDelivery.objects.select_for_update().filter(status=FailedDelivery.Status.DEAD)
         if ids is not None:
             qs = qs.filter(pk__in=ids)
         rows = list(qs)
@@ -98,9 +90,7 @@ def discard_dead_letters(ids: list[int] | None = None) -> int:
     from django.db import connection
 
     with transaction.atomic():
-        qs = FailedDelivery.objects.select_for_update().filter(
-            status=FailedDelivery.Status.DEAD
-        )
+        qs = FailedDelivery.objects.select_for_update().filter(status=FailedDelivery.Status.DEAD)
         if ids is not None:
             qs = qs.filter(pk__in=ids)
         rows = list(qs)
@@ -118,11 +108,18 @@ def discard_dead_letters(ids: list[int] | None = None) -> int:
                     ],
                 )
                 if row.seq is not None:
+                    # Move the partition past it only if it was the next one due.
                     cursor.execute(
                         "UPDATE messaging_partitioncursor SET last = %s "
                         "WHERE handler = %s AND partition_key = %s AND last = %s",
                         [row.seq, row.handler, row.partition_key, row.seq - 1],
                     )
+                    if row.seq == 1:
+                        cursor.execute(
+                            "INSERT INTO messaging_partitioncursor (handler, partition_key, last) "
+                            "VALUES (%s, %s, 1) ON CONFLICT DO NOTHING",
+                            [row.handler, row.partition_key],
+                        )
                     cursor.execute(
                         "UPDATE messaging_faileddelivery SET next_attempt_at = now() "
                         "WHERE handler = %s AND partition_key = %s AND seq = %s AND status = 'held'",
@@ -140,18 +137,14 @@ def purge(now: timezone.datetime | None = None, batch: int = 5000) -> tuple[int,
     outbox = inbox = 0
     while True:
         ids = list(
-            OutboxMessage.objects.filter(sent_at__lt=outbox_cutoff).values_list(
-                "position", flat=True
-            )[:batch]
+            OutboxMessage.objects.filter(sent_at__lt=outbox_cutoff).values_list("position", flat=True)[:batch]
         )
         if not ids:
             break
         outbox += OutboxMessage.objects.filter(position__in=ids).delete()[0]
     while True:
         ids = list(
-            InboxMessage.objects.filter(handled_at__lt=inbox_cutoff).values_list(
-                "pk", flat=True
-            )[:batch]
+            InboxMessage.objects.filter(handled_at__lt=inbox_cutoff).values_list("pk", flat=True)[:batch]
         )
         if not ids:
             break
@@ -173,9 +166,7 @@ def health() -> MessagingHealth:
     unsent = OutboxMessage.objects.filter(sent_at__isnull=True)
     oldest = unsent.aggregate(oldest=Min("created_at"))["oldest"]
     counts = {status: 0 for status in FailedDelivery.Status.values}
-    for row in (
-        FailedDelivery.objects.values("status").order_by().annotate(n=Count("id"))
-    ):
+    for row in FailedDelivery.objects.values("status").order_by().annotate(n=Count("id")):
         counts[row["status"]] = row["n"]
     return MessagingHealth(
         outbox_unsent=unsent.count(),

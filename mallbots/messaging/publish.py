@@ -21,9 +21,7 @@ def publish(event: IntegrationEvent, *, partition_key: str | None = None) -> str
     `transaction.atomic()` (a service), never on its own: nothing would tie it to the change
     it announces."""
     if not connection.in_atomic_block:
-        raise RuntimeError(
-            "publish() must run inside the transaction of the command it belongs to"
-        )
+        raise RuntimeError("publish() must run inside the transaction of the command it belongs to")
     ctx = message_context.current()
     message_id = str(uuid.uuid4())
     key = partition_key if partition_key is not None else event.partition_key()
@@ -79,7 +77,5 @@ def _wake_relay_on_commit() -> None:
     from .relay import wake_after_commit
 
     # One wake-up per transaction, however many messages it publishes.
-    if not any(
-        callback is wake_after_commit for _, callback, _ in connection.run_on_commit
-    ):
+    if not any(callback is wake_after_commit for _, callback, _ in connection.run_on_commit):
         transaction.on_commit(wake_after_commit, robust=True)

@@ -41,9 +41,7 @@ def subscribe(
     partition key (aggregate) to this handler one by one in publication order."""
     known = [settings.MESSAGING_KERNEL_QUEUE, *settings.MESSAGING_CONTEXT_QUEUES]
     if queue not in known:
-        raise ValueError(
-            f"queue {queue!r} of {name} is not one of MESSAGING_CONTEXT_QUEUES: {known}"
-        )
+        raise ValueError(f"queue {queue!r} of {name} is not one of MESSAGING_CONTEXT_QUEUES: {known}")
     sub = Subscription(name, event_type.event_name, event_type, handler, queue, ordered)
     existing = _by_handler.get(name)
     if existing is not None:
@@ -52,9 +50,7 @@ def subscribe(
             queue,
             ordered,
         ):
-            raise ValueError(
-                f"handler name {name} is already used by another subscription"
-            )
+            raise ValueError(f"handler name {name} is already used by another subscription")
         return existing
     _by_handler[name] = sub
     _by_event.setdefault(sub.event_name, []).append(sub)
@@ -69,9 +65,7 @@ def subscription(handler_name: str) -> Subscription:
     try:
         return _by_handler[handler_name]
     except KeyError:
-        raise LookupError(
-            f"no handler named {handler_name!r} is subscribed in this process"
-        ) from None
+        raise LookupError(f"no handler named {handler_name!r} is subscribed in this process") from None
 
 
 def all_subscriptions() -> list[Subscription]:

@@ -18,7 +18,6 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from mallbots.celery import app
-
 from mallbots.eventstore.store import loads
 
 from .envelope import Envelope
@@ -114,9 +113,7 @@ def relay_batch(limit: int | None = None) -> int:
                             delivery.get("seq"),
                         )
                     sent.append(row[0])
-        except (
-            Exception
-        ) as exc:  # broker down or refusing: keep what went out, retry the rest later
+        except Exception as exc:  # broker down or refusing: keep what went out, retry the rest later
             error = exc
         if sent:
             with connection.cursor() as cursor:

@@ -23,9 +23,7 @@ def deliver(
         return consumer.process(handler, envelope, seq, attempt).value
     except DatabaseError as exc:
         # Not even the failure could be recorded (database down): let the broker keep it.
-        raise self.retry(
-            exc=exc, countdown=consumer.backoff(self.request.retries + 1)
-        ) from exc
+        raise self.retry(exc=exc, countdown=consumer.backoff(self.request.retries + 1)) from exc
 
 
 @shared_task(name="messaging.relay_sweep", ignore_result=True)

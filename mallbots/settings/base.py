@@ -62,20 +62,14 @@ TEMPLATES = [
 
 # One database. Persistent connections: opening a PostgreSQL connection costs several times
 # more than a whole simple request. Services own their transactions, so no ATOMIC_REQUESTS.
-DATABASES = {
-    "default": env.db(
-        "DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/mallbots"
-    )
-}
+DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/mallbots")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=300)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {
-        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
-    },
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -141,23 +135,15 @@ MESSAGING_MAX_ATTEMPTS = env.int("MESSAGING_MAX_ATTEMPTS", default=6)
 MESSAGING_RETRY_BASE_SECONDS = env.float("MESSAGING_RETRY_BASE_SECONDS", default=0.5)
 MESSAGING_RETRY_MAX_SECONDS = env.float("MESSAGING_RETRY_MAX_SECONDS", default=60.0)
 # How long a sent message is kept before the purge, and how long inbox rows are kept.
-MESSAGING_OUTBOX_RETENTION_HOURS = env.float(
-    "MESSAGING_OUTBOX_RETENTION_HOURS", default=24 * 7
-)
-MESSAGING_INBOX_RETENTION_HOURS = env.float(
-    "MESSAGING_INBOX_RETENTION_HOURS", default=24 * 7
-)
+MESSAGING_OUTBOX_RETENTION_HOURS = env.float("MESSAGING_OUTBOX_RETENTION_HOURS", default=24 * 7)
+MESSAGING_INBOX_RETENTION_HOURS = env.float("MESSAGING_INBOX_RETENTION_HOURS", default=24 * 7)
 # Readiness: unhealthy when the oldest unsent outbox row is older than this.
-MESSAGING_MAX_OUTBOX_LAG_SECONDS = env.float(
-    "MESSAGING_MAX_OUTBOX_LAG_SECONDS", default=60.0
-)
+MESSAGING_MAX_OUTBOX_LAG_SECONDS = env.float("MESSAGING_MAX_OUTBOX_LAG_SECONDS", default=60.0)
 MESSAGING_MAX_DEAD_LETTERS = env.int("MESSAGING_MAX_DEAD_LETTERS", default=0)
 
 # --- Event store -------------------------------------------------------------------------
 # Snapshot every N events per aggregate type ("default" for the rest).
-EVENTSTORE_SNAPSHOT_EVERY = {
-    "default": env.int("EVENTSTORE_SNAPSHOT_EVERY", default=50)
-}
+EVENTSTORE_SNAPSHOT_EVERY = {"default": env.int("EVENTSTORE_SNAPSHOT_EVERY", default=50)}
 # A command that loses an optimistic-concurrency race is retried this many times in all.
 EVENTSTORE_CONFLICT_ATTEMPTS = env.int("EVENTSTORE_CONFLICT_ATTEMPTS", default=3)
 
@@ -181,18 +167,14 @@ def celery_queues(names: list[str]) -> list[Queue]:
 
 
 CELERY_TASK_QUEUES = celery_queues(MESSAGING_CONTEXT_QUEUES)
-CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env.float(
-    "CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", default=10.0
-)
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env.float("CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", default=10.0)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The visibility timeout is the recovery time after a worker is killed: an unacknowledged
 # message goes back to its queue after it. It must stay above the slowest handler.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300),
-    "unacked_restore_interval": env.float(
-        "CELERY_UNACKED_RESTORE_INTERVAL", default=5.0
-    ),
+    "unacked_restore_interval": env.float("CELERY_UNACKED_RESTORE_INTERVAL", default=5.0),
     "unacked_restore_throttle": 1,
     "socket_connect_timeout": 2,
     "socket_timeout": 10,
@@ -218,9 +200,7 @@ CELERY_BEAT_SCHEDULE = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
-    },
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},

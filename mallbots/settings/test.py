@@ -2,21 +2,42 @@
 context (tests/kernelapp) that exercises the kernel, and fast recovery timings so crash
 tests finish in seconds."""
 
+from urllib.parse import urlsplit, urlunsplit
+
 from .dev import *  # noqa: F403
 from .dev import (
+    CELERY_BEAT_SCHEDULE,
     CELERY_BROKER_TRANSPORT_OPTIONS,
     INSTALLED_APPS,
     MESSAGING_CONTEXT_QUEUES,
+    REDIS_URL,
     celery_queues,
+    env,
 )
+
+
+def _redis_db(url: str, db: int) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{db}", parts.query, parts.fragment))
+
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.kernelapp"]
 MESSAGING_CONTEXT_QUEUES = [*MESSAGING_CONTEXT_QUEUES, "kerneltest"]
 CELERY_TASK_QUEUES = celery_queues(MESSAGING_CONTEXT_QUEUES)
+
+# The suite flushes its broker database, so it never uses the application's own: database 15
+# of REDIS_URL's server unless TEST_REDIS_URL says otherwise.
+CELERY_BROKER_URL = env("TEST_REDIS_URL", default=_redis_db(REDIS_URL, 15))
+
+# Fast retries and recovery, so failure and crash tests take seconds.
 MESSAGING_RETRY_BASE_SECONDS = 0.05
 MESSAGING_RETRY_MAX_SECONDS = 0.5
 MESSAGING_MAX_ATTEMPTS = 3
 MESSAGING_SWEEP_SECONDS = 0.5
+CELERY_BEAT_SCHEDULE = {
+    name: {**entry, "schedule": MESSAGING_SWEEP_SECONDS} if entry["schedule"] < 60 else entry
+    for name, entry in CELERY_BEAT_SCHEDULE.items()
+}
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     **CELERY_BROKER_TRANSPORT_OPTIONS,
     "visibility_timeout": 4,

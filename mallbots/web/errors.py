@@ -29,9 +29,7 @@ HTTP_STATUS_BY_CODE = {
 }
 
 
-def error_body(
-    code: int, message: str, details: list[dict[str, Any]] | None = None
-) -> dict[str, Any]:
+def error_body(code: int, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     return {"code": code, "message": message, "details": details or []}
 
 
@@ -69,33 +67,20 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.PermissionDenied()
     if isinstance(exc, exceptions.ValidationError):
         details = _validation_details(exc.detail)
-        message = (
-            "; ".join(f"{d['field']}: {d['description']}" for d in details)
-            or "invalid request"
-        )
-        return Response(
-            error_body(3, message, details), status=status.HTTP_400_BAD_REQUEST
-        )
+        message = "; ".join(f"{d['field']}: {d['description']}" for d in details) or "invalid request"
+        return Response(error_body(3, message, details), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, exceptions.ParseError):
-        return Response(
-            error_body(3, str(exc.detail)), status=status.HTTP_400_BAD_REQUEST
-        )
+        return Response(error_body(3, str(exc.detail)), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
-        response = drf_exception_handler(
-            exc, context
-        )  # keeps the WWW-Authenticate header
+        response = drf_exception_handler(exc, context)  # keeps the WWW-Authenticate header
         assert response is not None
         response.status_code = status.HTTP_401_UNAUTHORIZED
         response.data = error_body(16, str(exc.detail))
         return response
     if isinstance(exc, exceptions.PermissionDenied):
-        return Response(
-            error_body(7, str(exc.detail)), status=status.HTTP_403_FORBIDDEN
-        )
+        return Response(error_body(7, str(exc.detail)), status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, exceptions.NotFound):
-        return Response(
-            error_body(5, str(exc.detail)), status=status.HTTP_404_NOT_FOUND
-        )
+        return Response(error_body(5, str(exc.detail)), status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, exceptions.MethodNotAllowed):
         return Response(error_body(12, str(exc.detail)), status=exc.status_code)
     if isinstance(exc, exceptions.UnsupportedMediaType | exceptions.NotAcceptable):
@@ -105,6 +90,4 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.APIException):
         return Response(error_body(2, str(exc.detail)), status=exc.status_code)
     log.exception("unhandled error in %s", context.get("view"))
-    return Response(
-        error_body(13, "internal error"), status=status.HTTP_500_INTERNAL_SERVER_ERROR
-    )
+    return Response(error_body(13, "internal error"), status=status.HTTP_500_INTERNAL_SERVER_ERROR)

@@ -12,6 +12,9 @@ class LedgerView(models.Model):
     closed = models.BooleanField(default=False)
     version = models.PositiveIntegerField()
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class HandledEffect(models.Model):
     """What handlers did, in the order they did it, so tests can assert exactly-once and order."""
@@ -22,3 +25,6 @@ class HandledEffect(models.Model):
     correlation_id = models.CharField(max_length=64, blank=True)
     causation_id = models.CharField(max_length=64, blank=True)
     created = models.BigAutoField(primary_key=True)
+
+    def __str__(self) -> str:
+        return f"{self.handler} {self.key} {self.value}"

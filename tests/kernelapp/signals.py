@@ -37,9 +37,7 @@ class LedgerProjection(Projection):
 
     @handles(LedgerClosed)
     def closed(self, record: Recorded) -> None:
-        LedgerView.objects.filter(id=record.stream_id).update(
-            closed=True, version=record.version
-        )
+        LedgerView.objects.filter(id=record.stream_id).update(closed=True, version=record.version)
 
     def forget(self, stream_type: str, stream_id: str) -> None:
         LedgerView.objects.filter(id=stream_id).delete()

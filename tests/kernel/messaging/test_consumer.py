@@ -1,0 +1,229 @@
+"""The consuming side driven directly (no broker): duplicates, reordering, failures."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+
+from mallbots.ddd import context
+from mallbots.messaging import consumer, operations
+from mallbots.messaging.consumer import Outcome
+from mallbots.messaging.models import FailedDelivery, InboxMessage, OutboxMessage, PartitionCursor
+from tests.kernel.messaging.helpers import deliveries_of
+from tests.kernelapp import services
+from tests.kernelapp.models import HandledEffect
+
+pytestmark = pytest.mark.integration
+
+IN_ORDER = "kerneltest.on_ledger_credited_in_order"
+COUNT = "kerneltest.on_ledger_credited_count"
+
+
+@pytest.fixture(autouse=True)
+def relay_off(settings):
+    settings.MESSAGING_RELAY_ON_COMMIT = "off"
+
+
+def credits(ledgers: int, per_ledger: int) -> list[str]:
+    ids = [str(uuid.uuid4()) for _ in range(ledgers)]
+    for ledger_id in ids:
+        services.ledger_open(ledger_id=ledger_id, name="L")
+    for _ in range(per_ledger):
+        for ledger_id in ids:
+            services.ledger_credit(ledger_id=ledger_id, amount=Decimal("1"))
+    return ids
+
+
+def all_deliveries(handler: str):
+    return [
+        d for row in OutboxMessage.objects.order_by("position") for d in deliveries_of(row) if d[0] == handler
+    ]
+
+
+def effects(handler: str, key: str) -> list[str]:
+    return list(
+        HandledEffect.objects.filter(handler=handler, key=key)
+        .order_by("created")
+        .values_list("value", flat=True)
+    )
+
+
+def drain_held() -> None:
+    """What the retry sweep does, without waiting for backoffs."""
+    for _ in range(100):
+        held = list(FailedDelivery.objects.filter(status__in=["held", "retrying"]))
+        if not held:
+            return
+        for row in held:
+            consumer.process(row.handler, row.envelope, row.seq, row.attempts + 1)
+    raise AssertionError("held deliveries never drained")
+
+
+@pytest.mark.django_db
+def test_every_message_twice_and_shuffled_has_its_effect_once_and_in_order():
+    # given 3 ledgers with 6 credits each
+    ids = credits(3, 6)
+    deliveries = all_deliveries(IN_ORDER) + all_deliveries(COUNT)
+    assert len(deliveries) == 36
+    shuffled = deliveries * 2
+    random.Random(7).shuffle(shuffled)
+    # when each delivery arrives twice, in random order
+    outcomes = [consumer.process(h, env, seq) for h, env, seq in shuffled]
+    drain_held()
+    # then
+    assert Outcome.DUPLICATE in outcomes and Outcome.HELD in outcomes
+    for ledger_id in ids:
+        assert effects("in_order", ledger_id) == ["1", "2", "3", "4", "5", "6"]
+        assert sorted(effects("count", ledger_id)) == ["1", "2", "3", "4", "5", "6"]
+        assert PartitionCursor.objects.get(handler=IN_ORDER, partition_key=ledger_id).last == 6
+    assert InboxMessage.objects.count() == 36
+    assert FailedDelivery.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_an_early_message_is_held_until_its_predecessor_is_handled():
+    # given
+    (ledger_id,) = credits(1, 2)
+    first, second = all_deliveries(IN_ORDER)
+    # when the second arrives first
+    assert consumer.process(*second) == Outcome.HELD
+    # then it waits, recorded as held, with nothing done
+    held = FailedDelivery.objects.get()
+    assert (held.status, held.seq, held.attempts) == ("held", 2, 1)
+    assert held.last_error == f"waiting for message #1 of partition {ledger_id}"
+    assert effects("in_order", ledger_id) == []
+    # when the first arrives (its commit wakes the held one; here the test plays the sweep)
+    with transaction.atomic():
+        assert consumer.process(*first) == Outcome.HANDLED
+    assert FailedDelivery.objects.get().next_attempt_at is not None
+    assert consumer.process(second[0], second[1], second[2], attempt=2) == Outcome.HANDLED
+    # then
+    assert effects("in_order", ledger_id) == ["1", "2"]
+    assert FailedDelivery.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_handler_runs_under_the_messages_correlation_and_causation():
+    # given
+    with context.use(correlation_id="order-42"):
+        credits(1, 1)
+    handler, envelope, seq = all_deliveries(IN_ORDER)[0]
+    # when
+    consumer.process(handler, envelope, seq)
+    # then
+    effect = HandledEffect.objects.get(handler="in_order")
+    assert (effect.correlation_id, effect.causation_id) == ("order-42", envelope["id"])
+
+
+@pytest.mark.django_db
+def test_what_a_handler_publishes_carries_the_correlation_and_causation_on():
+    # given a credit whose handler forwards a new message
+    ledger_id = str(uuid.uuid4())
+    with context.use(correlation_id="flow-1"):
+        services.ledger_open(ledger_id=ledger_id, name="F")
+        services.ledger_credit(ledger_id=ledger_id, amount=Decimal("1"), note="forward")
+    handler, envelope, seq = all_deliveries("kerneltest.on_ledger_credited_forward")[0]
+    # when
+    consumer.process(handler, envelope, seq)
+    # then
+    forwarded = OutboxMessage.objects.get(name="kerneltestapi.LedgerNoted")
+    assert forwarded.payload["note"] == "forwarded-1"
+    assert (forwarded.correlation_id, forwarded.causation_id) == ("flow-1", envelope["id"])
+
+
+@pytest.mark.django_db
+def test_transient_failures_retry_with_backoff_then_dead_letter(settings):
+    # given a handler that fails 5 times, and 3 attempts allowed
+    settings.MESSAGING_MAX_ATTEMPTS = 3
+    message_id = services.ledger_note(ledger_id="p", note=f"flaky-{uuid.uuid4()}", fail_times=5)
+    handler, envelope, seq = next(
+        d
+        for d in deliveries_of(OutboxMessage.objects.get(message_id=message_id))
+        if d[0].endswith("on_ledger_noted")
+    )
+    # when
+    outcomes = [consumer.process(handler, envelope, seq, attempt) for attempt in range(3)]
+    # then
+    assert outcomes == [Outcome.RETRYING, Outcome.RETRYING, Outcome.DEAD]
+    row = FailedDelivery.objects.get(handler=handler)
+    assert (row.status, row.attempts, row.next_attempt_at) == ("dead", 3, None)
+    assert "planned failure 3" in row.last_error
+    assert not HandledEffect.objects.filter(handler="noted").exists()
+    assert not InboxMessage.objects.filter(handler=handler).exists()
+
+
+@pytest.mark.django_db
+def test_a_terminal_error_dead_letters_at_once():
+    message_id = services.ledger_note(ledger_id="p", note=f"bad-{uuid.uuid4()}", fail_times=1, terminal=True)
+    handler, envelope, seq = next(
+        d
+        for d in deliveries_of(OutboxMessage.objects.get(message_id=message_id))
+        if d[0].endswith("on_ledger_noted")
+    )
+    assert consumer.process(handler, envelope, seq) == Outcome.DEAD
+    assert FailedDelivery.objects.get(handler=handler).attempts == 1
+
+
+@pytest.mark.django_db
+def test_an_unknown_event_version_is_a_dead_letter_not_a_crash():
+    message_id = services.ledger_note(ledger_id="p", note="v9")
+    handler, envelope, seq = deliveries_of(OutboxMessage.objects.get(message_id=message_id))[0]
+    envelope = {**envelope, "version": 9}
+    assert consumer.process(handler, envelope, seq) == Outcome.DEAD
+    assert "newer than the known v1" in FailedDelivery.objects.get().last_error
+
+
+@pytest.mark.django_db
+def test_later_messages_of_a_dead_partition_wait_and_flow_after_a_retry(settings):
+    # given an ordered handler whose first message keeps failing until dead
+    settings.MESSAGING_MAX_ATTEMPTS = 2
+    handler = "kerneltest.on_ledger_noted_in_order"
+    poison = f"poison-{uuid.uuid4()}"
+    ids = [
+        services.ledger_note(ledger_id="k", note=poison, fail_times=2),
+        services.ledger_note(ledger_id="k", note="after-1"),
+        services.ledger_note(ledger_id="k", note="after-2"),
+        services.ledger_note(ledger_id="other", note="elsewhere"),
+    ]
+    mine = [
+        next(d for d in deliveries_of(OutboxMessage.objects.get(message_id=i)) if d[0] == handler)
+        for i in ids
+    ]
+    # when
+    assert [consumer.process(*mine[0], attempt=a) for a in (0, 1)] == [Outcome.RETRYING, Outcome.DEAD]
+    assert [consumer.process(*d) for d in mine[1:]] == [Outcome.HELD, Outcome.HELD, Outcome.HANDLED]
+    # then the other partition flowed, this one waits behind its dead letter
+    assert effects("noted_in_order", "other") == ["elsewhere"]
+    assert effects("noted_in_order", "k") == []
+    # when staff retry the dead letter (its failure budget is used up, so it succeeds now)
+    assert operations.retry_dead_letters() == 1
+    drain_held()
+    # then the partition resumed in order
+    assert effects("noted_in_order", "k") == [poison, "after-1", "after-2"]
+    assert FailedDelivery.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_discarding_a_dead_letter_lets_its_partition_move_on(settings):
+    settings.MESSAGING_MAX_ATTEMPTS = 1
+    handler = "kerneltest.on_ledger_noted_in_order"
+    ids = [
+        services.ledger_note(ledger_id="d", note=f"never-{uuid.uuid4()}", fail_times=9),
+        services.ledger_note(ledger_id="d", note="next"),
+    ]
+    mine = [
+        next(d for d in deliveries_of(OutboxMessage.objects.get(message_id=i)) if d[0] == handler)
+        for i in ids
+    ]
+    assert consumer.process(*mine[0]) == Outcome.DEAD
+    assert consumer.process(*mine[1]) == Outcome.HELD
+    # when
+    assert operations.discard_dead_letters() == 1
+    drain_held()
+    # then
+    assert effects("noted_in_order", "d") == ["next"]
+    assert PartitionCursor.objects.get(handler=handler, partition_key="d").last == 2

@@ -70,3 +70,9 @@ def use(
         yield ctx
     finally:
         _current.reset(token)
+
+
+def set_actor(actor: str) -> None:
+    """Name the actor of the current unit of work, once it is known (after authentication).
+    The enclosing `use()` block restores the outer context when it ends."""
+    _current.set(replace(current(), actor=actor))

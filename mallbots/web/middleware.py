@@ -21,11 +21,9 @@ class CorrelationMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         supplied = request.headers.get("X-Correlation-ID", "")
         correlation_id = supplied if _SAFE_ID.match(supplied) else message_context.new_id()
-        actor = (
-            request.user.get_username()
-            if getattr(request, "user", None) and request.user.is_authenticated
-            else None
-        )
+        # Session users are known here; token users once DRF authenticates them (see authentication.py).
+        user = getattr(request, "user", None)
+        actor = user.get_username() if user is not None and user.is_authenticated else None
         with message_context.use(correlation_id=correlation_id, causation_id=correlation_id, actor=actor):
             response = self.get_response(request)
         response["X-Correlation-ID"] = correlation_id

@@ -18,7 +18,7 @@ class Entity:
         self.id = id
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.id == self.id  # type: ignore[attr-defined]
+        return isinstance(other, Entity) and type(other) is type(self) and other.id == self.id
 
     def __hash__(self) -> int:
         return hash((type(self), self.id))

@@ -61,7 +61,8 @@ def encode(event: DomainEvent) -> dict[str, Any]:
 def decode(event_type: str, schema_version: int, data: dict[str, Any]) -> DomainEvent:
     """Rebuild an event stored at any schema version, upcasting it to the current one."""
     cls = domain_events.get(event_type)
-    return from_data(cls, domain_events.upcast(event_type, schema_version, data))  # type: ignore[return-value]
+    event: DomainEvent = from_data(cls, domain_events.upcast(event_type, schema_version, data))
+    return event
 
 
 def stream_lock_key(stream_type: str, stream_id: str) -> str:

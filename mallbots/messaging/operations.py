@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -129,7 +129,7 @@ def discard_dead_letters(ids: list[int] | None = None) -> int:
     return len(rows)
 
 
-def purge(now: timezone.datetime | None = None, batch: int = 5000) -> tuple[int, int]:
+def purge(now: datetime | None = None, batch: int = 5000) -> tuple[int, int]:
     """Delete sent outbox rows and inbox rows past their retention. Returns (outbox, inbox)."""
     now = now or timezone.now()
     outbox_cutoff = now - timedelta(hours=settings.MESSAGING_OUTBOX_RETENTION_HOURS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -29,7 +30,7 @@ def publish(event: IntegrationEvent, *, partition_key: str | None = None) -> str
     ordered = [s.name for s in subs if s.ordered]
     deliveries = [{"handler": s.name, "queue": s.queue} for s in subs]
     payload = json.dumps(to_data(event))
-    common = [
+    common: list[Any] = [
         message_id,
         event.event_name,
         event.event_version,
@@ -77,5 +78,5 @@ def _wake_relay_on_commit() -> None:
     from .relay import wake_after_commit
 
     # One wake-up per transaction, however many messages it publishes.
-    if not any(callback is wake_after_commit for _, callback, _ in connection.run_on_commit):
+    if not any(entry[1] is wake_after_commit for entry in connection.run_on_commit):
         transaction.on_commit(wake_after_commit, robust=True)

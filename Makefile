@@ -1,0 +1,74 @@
+# MallBots developer commands. Needs only Python 3.11+ and make: the virtualenv is created
+# on first use, and PostgreSQL / Redis are embedded where DATABASE_URL / REDIS_URL are unset.
+#
+#   make run                      web + worker + beat, prints the URLs and a demo API token
+#   make test                     the whole test suite
+#   make test ARGS="-m unit"      one test group (or any pytest arguments)
+#   make lint                     ruff, import contracts, mypy, missing migrations, API schema
+#   make check-deploy             Django's deployment checks with production settings
+#   make ci                       lint + check-deploy + test, as CI runs it
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+# Reinstall only when a requirements file changed since the last install.
+STAMP := $(VENV)/.requirements.stamp
+REQUIREMENTS := $(wildcard requirements/*.txt)
+ARGS ?=
+MYPY_PATHS := mallbots/ddd mallbots/eventstore mallbots/messaging
+
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help venv run test lint lint-django check-deploy ci services-start services-stop services-status
+
+help:
+	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
+
+venv: $(STAMP)
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "MallBots needs Python 3.11 or newer: make PYTHON=python3.11 ...")'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(REQUIREMENTS) | $(PY)
+	$(PY) -m pip install -r requirements/dev.txt
+	@touch $@
+
+run: venv
+	$(PY) scripts/run.py
+
+test: venv
+	$(PY) scripts/test.py $(ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy $(MYPY_PATHS)
+	$(PY) scripts/withservices.py $(MAKE) --no-print-directory lint-django
+
+# The checks that load Django against a database; `lint` runs them with the servers up.
+lint-django: venv
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+check-deploy: venv
+	DJANGO_SETTINGS_MODULE=mallbots.settings.production \
+	SECRET_KEY="$$($(PY) -c 'import secrets, string; print("".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(50)))')" \
+	ALLOWED_HOSTS=example.com \
+	$(PY) manage.py check --deploy --fail-level WARNING
+
+# One pair of servers for the whole run: the nested targets find the variables set.
+ci: venv
+	$(PY) scripts/withservices.py $(MAKE) --no-print-directory lint check-deploy test
+
+services-start: venv
+	$(PY) scripts/embedded.py start
+
+services-stop: venv
+	$(PY) scripts/embedded.py stop
+
+services-status: venv
+	$(PY) scripts/embedded.py status

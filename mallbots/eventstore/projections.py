@@ -130,7 +130,7 @@ def rebuild(
     ProjectionRun.objects.update_or_create(
         name=projection.name, defaults={"last_rebuild_started_at": started}
     )
-    handlers = projection.handlers()
+    handlers = {event_type.event_name: fn for event_type, fn in projection.handlers().items()}
     streams = events = 0
     for batch in _stream_batches(projection, batch_size):
         with transaction.atomic(), connection.cursor() as cursor:
@@ -139,20 +139,18 @@ def rebuild(
                 "SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(%s::text[]) AS k",
                 [keys],
             )
+            # Only the event types this projection handles are read and decoded.
             cursor.execute(
                 f"SELECT {_EVENT_COLUMNS} FROM eventstore_event "
                 "WHERE (stream_type, stream_id) IN (SELECT * FROM unnest(%s::text[], %s::text[])) "
-                "ORDER BY stream_type, stream_id, version",
-                [[t for t, _ in batch], [i for _, i in batch]],
+                "AND event_type = ANY(%s) ORDER BY stream_type, stream_id, version",
+                [[t for t, _ in batch], [i for _, i in batch], list(handlers)],
             )
             stored = [_row_to_stored(row) for row in cursor.fetchall()]
             for stream_type, stream_id in batch:
                 projection.forget(stream_type, stream_id)
             for event in stored:
-                record = event.to_recorded()
-                handler = handlers.get(type(record.event))
-                if handler is not None:
-                    handler(record)
+                handlers[event.event_type](event.to_recorded())
         streams += len(batch)
         events += len(stored)
         if progress is not None:

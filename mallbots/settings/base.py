@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "mallbots.eventstore",
     "mallbots.messaging",
+    "mallbots.benchmarks",
     "mallbots.web",
 ]
 

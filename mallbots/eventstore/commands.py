@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 
 from mallbots.ddd import Conflict
+from mallbots.ddd import context as message_context
 
 from .store import ConcurrencyError
 
@@ -28,7 +29,9 @@ def command(fn: Callable[P, R]) -> Callable[P, R]:
         attempts = max(1, settings.EVENTSTORE_CONFLICT_ATTEMPTS)
         for attempt in range(1, attempts + 1):
             try:
-                with transaction.atomic():
+                # One context for the whole command (inheriting the caller's), so its events and
+                # messages share a correlation id even when no request or handler set one.
+                with message_context.use(), transaction.atomic():
                     return fn(*args, **kwargs)
             except ConcurrencyError:
                 if attempt == attempts:

@@ -20,7 +20,6 @@ from django.db import connection, transaction
 from mallbots.celery import app
 from mallbots.eventstore.store import loads
 
-from .envelope import Envelope
 
 log = logging.getLogger(__name__)
 
@@ -54,19 +53,20 @@ def _envelope(row: tuple[Any, ...]) -> dict[str, Any]:
         _,
         created,
     ) = row
-    return Envelope(
-        id=str(message_id),
-        name=name,
-        version=version,
-        partition_key=key,
-        position=position,
-        correlation_id=correlation,
-        causation_id=causation,
-        occurred_at=created.isoformat(),
-        producer=producer,
-        payload=loads(payload),
-        metadata=loads(metadata),
-    ).to_dict()
+    # A plain dict with the fields of Envelope: dataclasses.asdict deep-copies the payload.
+    return {
+        "id": str(message_id),
+        "name": name,
+        "version": version,
+        "partition_key": key,
+        "position": position,
+        "correlation_id": correlation,
+        "causation_id": causation,
+        "occurred_at": created.isoformat(),
+        "producer": producer,
+        "payload": loads(payload),
+        "metadata": loads(metadata),
+    }
 
 
 def send_delivery(
@@ -85,6 +85,9 @@ def send_delivery(
         producer=producer,
         retry=False,
         task_id=f"{envelope['id']}:{handler}:{attempt}",
+        # A short readable summary for monitoring; by default Celery reprs the whole envelope.
+        argsrepr=f"({handler!r}, <{envelope['name']} {envelope['id']}>, {seq!r}, {attempt})",
+        kwargsrepr="{}",
     )
 
 

@@ -261,3 +261,20 @@ def test_a_row_that_commits_late_is_still_sent(broker, relay_off):
     late = OutboxMessage.objects.get(partition_key="late")
     fast = OutboxMessage.objects.get(partition_key="fast")
     assert late.position < fast.position  # it had the lower position all along
+
+
+@pytest.mark.django_db
+def test_a_command_outside_any_request_stores_and_publishes_under_one_correlation_id(relay_off):
+    # given no request or handler context (a shell, a management command)
+    ledger_id = new_id()
+    services.ledger_open(ledger_id=ledger_id, name="Shell")
+    # when
+    services.ledger_credit(ledger_id=ledger_id, amount=Decimal("1"))
+    # then the event and its message share one correlation id, new for this command
+    from mallbots.eventstore.models import Event
+
+    event = Event.objects.get(stream_id=ledger_id, version=2)
+    message = OutboxMessage.objects.get(partition_key=ledger_id)
+    opened = Event.objects.get(stream_id=ledger_id, version=1)
+    assert event.metadata["correlation_id"] == message.correlation_id
+    assert opened.metadata["correlation_id"] != event.metadata["correlation_id"]

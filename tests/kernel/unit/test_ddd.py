@@ -147,3 +147,16 @@ def test_message_context_nests_and_inherits():
         assert context.current().causation_id is None
     assert context.peek() is outside
     assert context.current().correlation_id != "c-1"
+
+
+def test_relay_envelope_has_exactly_the_envelope_fields():
+    import dataclasses
+    from datetime import UTC, datetime
+
+    from mallbots.messaging.envelope import Envelope
+    from mallbots.messaging.relay import _envelope
+
+    row = (7, "m-1", "x.Y", 1, "k", "p", "c", None, '{"a": 1}', "{}", [], datetime(2026, 1, 1, tzinfo=UTC))
+    built = _envelope(row)
+    assert set(built) == {f.name for f in dataclasses.fields(Envelope)}
+    assert Envelope.from_dict(built).payload == {"a": 1}

@@ -54,7 +54,9 @@ def retry_due(limit: int = 200) -> int:
 
 
 def dead_letters() -> list[FailedDelivery]:
-    return list(FailedDelivery.objects.filter(status=FailedDelivery.Status.DEAD).order_by("first_failed_at", "pk"))
+    return list(
+        FailedDelivery.objects.filter(status=FailedDelivery.Status.DEAD).order_by("first_failed_at", "pk")
+    )
 
 
 def retry_dead_letters(ids: list[int] | None = None) -> int:

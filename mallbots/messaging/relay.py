@@ -20,7 +20,6 @@ from django.db import connection, transaction
 from mallbots.celery import app
 from mallbots.eventstore.store import loads
 
-
 log = logging.getLogger(__name__)
 
 DELIVER_TASK = "messaging.deliver"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import time
 import traceback
 from dataclasses import dataclass
 from datetime import timedelta
@@ -78,13 +79,27 @@ def process(handler_name: str, envelope_data: dict[str, Any], seq: int | None, a
     is recorded for a retry or as a dead letter. Raises only when even that cannot be written
     (database down), so the transport redelivers the message."""
     envelope = Envelope.from_dict(envelope_data)
+    started = time.perf_counter()
     try:
         sub = subscription(handler_name)
         with (
-            message_context.use(correlation_id=envelope.correlation_id, causation_id=envelope.id),
+            message_context.use(
+                correlation_id=envelope.correlation_id,
+                causation_id=envelope.id,
+                actor=envelope.metadata.get("actor"),
+            ),
             transaction.atomic(),
         ):
             outcome = _handle_once(sub, envelope, seq, attempt)
+        log.info(
+            "%s %s <- %s %s (key %s) in %.1f ms",
+            outcome.value,
+            handler_name,
+            envelope.name,
+            envelope.id,
+            envelope.partition_key,
+            (time.perf_counter() - started) * 1000,
+        )
         return outcome
     except _HoldBack as hold:
         return _record_failure(handler_name, envelope, seq, hold=hold)

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
@@ -19,4 +19,9 @@ urlpatterns = [
         name="swagger-ui",
     ),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # Each context's urls spell out their full paths under /api/ ("stores/<id>/rebrand", ...):
+    # the original has no trailing slashes, and Django frowns on routes that begin with one.
+    path("api/", include("apps.stores.api.urls")),
+    path("api/", include("apps.customers.api.urls")),
+    path("api/", include("apps.baskets.api.urls")),
 ]

@@ -29,6 +29,10 @@ INSTALLED_APPS = [
     "mallbots.messaging",
     "mallbots.benchmarks",
     "mallbots.web",
+    # Bounded contexts
+    "apps.stores",
+    "apps.customers",
+    "apps.baskets",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,50 @@
+"""Published language of the customers context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mallbots.messaging.api import IntegrationEvent
+
+
+@dataclass(frozen=True)
+class CustomerRegistered(IntegrationEvent, name="customersapi.CustomerRegistered", producer="customers"):
+    id: str
+    name: str
+    sms_number: str
+
+
+@dataclass(frozen=True)
+class CustomerSmsChanged(IntegrationEvent, name="customersapi.CustomerSmsChanged", producer="customers"):
+    id: str
+    sms_number: str
+
+
+@dataclass(frozen=True)
+class CustomerEnabled(IntegrationEvent, name="customersapi.CustomerEnabled", producer="customers"):
+    id: str
+
+
+@dataclass(frozen=True)
+class CustomerDisabled(IntegrationEvent, name="customersapi.CustomerDisabled", producer="customers"):
+    id: str
+
+
+@dataclass(frozen=True)
+class CustomerInfo:
+    id: str
+    name: str
+    sms_number: str
+    enabled: bool
+
+
+def get_customer(customer_id: str) -> CustomerInfo | None:
+    """The customer, or None when there is no such customer."""
+    from . import selectors
+
+    customer = selectors.customer_find(customer_id=customer_id)
+    if customer is None:
+        return None
+    return CustomerInfo(
+        id=str(customer.id), name=customer.name, sms_number=customer.sms_number, enabled=customer.enabled
+    )

@@ -1,0 +1,48 @@
+"""Building blocks of the REST API that every context uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import permissions, serializers
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+
+class RequiresPermission(permissions.BasePermission):
+    """The view's `required_permissions` maps HTTP methods to one Django permission
+    ("app_label.codename"); staff and superusers may do everything, other users need the
+    permission (usually through a group: kiosk, store-managers, depot-operators)."""
+
+    message = "you do not have permission to perform this action"
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if user.is_staff or user.is_superuser:
+            return True
+        required: dict[str, str] = getattr(view, "required_permissions", {})
+        permission = required.get(request.method or "") or required.get("*")
+        return bool(permission) and user.has_perm(permission)
+
+
+class EmptySerializer(serializers.Serializer):
+    """`{}`: the body of command responses, and of requests that carry nothing."""
+
+
+class Money(serializers.DecimalField):
+    """Money on the wire: a JSON number with at most two decimals (`9.99`), a Decimal inside."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", 11)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("coerce_to_string", False)
+        super().__init__(**kwargs)
+
+
+class PermissionRequiredAPIView(APIView):
+    """Base of every API view of a context: authenticated users with the matching permission."""
+
+    permission_classes = [RequiresPermission]
+    required_permissions: dict[str, str] = {}

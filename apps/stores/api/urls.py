@@ -1,3 +1,30 @@
-from django.urls import path  # noqa: F401
+"""Paths of the original, under /api/ (see mallbots/urls.py). Literal segments come before
+parameters where they compete: "stores/participating" and "stores/products/<id>" are matched
+before "stores/<id>"."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("stores", views.StoresApi.as_view(), name="stores"),
+    path("stores/participating", views.StoreParticipatingListApi.as_view(), name="stores-participating"),
+    path("stores/products/<str:id>", views.ProductApi.as_view(), name="stores-product"),
+    path(
+        "stores/products/<str:id>/rebrand", views.ProductRebrandApi.as_view(), name="stores-product-rebrand"
+    ),
+    path(
+        "stores/products/<str:id>/increasePrice",
+        views.ProductIncreasePriceApi.as_view(),
+        name="stores-product-increase-price",
+    ),
+    path(
+        "stores/products/<str:id>/decreasePrice",
+        views.ProductDecreasePriceApi.as_view(),
+        name="stores-product-decrease-price",
+    ),
+    path("stores/<str:id>", views.StoreDetailApi.as_view(), name="stores-store"),
+    path("stores/<str:id>/rebrand", views.StoreRebrandApi.as_view(), name="stores-store-rebrand"),
+    path("stores/<str:id>/participating", views.StoreParticipationApi.as_view(), name="stores-participation"),
+    path("stores/<str:storeId>/products", views.StoreProductsApi.as_view(), name="stores-catalog"),
+]

@@ -1,0 +1,49 @@
+"""Customer commands: one transaction each; load (row locked), one aggregate method, save."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import transaction
+
+from .domain import Customer
+from .repository import customers
+
+
+@transaction.atomic
+def customer_register(*, name: str, sms_number: str) -> str:
+    """Registers an enabled customer; returns the new customer's id."""
+    customer = Customer.register(str(uuid.uuid4()), name, sms_number)
+    customers.add(customer)
+    return customer.id
+
+
+@transaction.atomic
+def customer_change_sms_number(*, customer_id: str, sms_number: str) -> None:
+    customer = customers.get_for_update(customer_id)
+    customer.change_sms_number(sms_number)
+    customers.save(customer)
+
+
+@transaction.atomic
+def customer_enable(*, customer_id: str) -> None:
+    customer = customers.get_for_update(customer_id)
+    customer.enable()
+    customers.save(customer)
+
+
+@transaction.atomic
+def customer_disable(*, customer_id: str) -> None:
+    customer = customers.get_for_update(customer_id)
+    customer.disable()
+    customers.save(customer)
+
+
+@transaction.atomic
+def customer_authorize(*, customer_id: str) -> None:
+    """Succeeds for an enabled customer; raises CustomerNotAuthorized (unauthenticated) for a
+    disabled one and CustomerNotFound for an unknown id. The row lock orders it with a
+    concurrent disable: an authorization never reads a state a committed disable replaced."""
+    customer = customers.get_for_update(customer_id)
+    customer.authorize()
+    customers.save(customer)

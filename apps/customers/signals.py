@@ -1,0 +1,35 @@
+"""Domain events of the customers context translated into its integration events (outbox,
+same transaction). Each payload is built from the event alone. CustomerAuthorized stays
+inside the context."""
+
+from __future__ import annotations
+
+from mallbots.eventstore.api import Recorded, receiver
+from mallbots.messaging.api import publish
+
+from . import contracts
+from .domain import CustomerDisabled, CustomerEnabled, CustomerRegistered, CustomerSmsChanged
+
+
+@receiver(CustomerRegistered)
+def publish_customer_registered(record: Recorded) -> None:
+    event: CustomerRegistered = record.event  # type: ignore[assignment]
+    publish(contracts.CustomerRegistered(id=event.customer_id, name=event.name, sms_number=event.sms_number))
+
+
+@receiver(CustomerSmsChanged)
+def publish_customer_sms_changed(record: Recorded) -> None:
+    event: CustomerSmsChanged = record.event  # type: ignore[assignment]
+    publish(contracts.CustomerSmsChanged(id=event.customer_id, sms_number=event.sms_number))
+
+
+@receiver(CustomerEnabled)
+def publish_customer_enabled(record: Recorded) -> None:
+    event: CustomerEnabled = record.event  # type: ignore[assignment]
+    publish(contracts.CustomerEnabled(id=event.customer_id))
+
+
+@receiver(CustomerDisabled)
+def publish_customer_disabled(record: Recorded) -> None:
+    event: CustomerDisabled = record.event  # type: ignore[assignment]
+    publish(contracts.CustomerDisabled(id=event.customer_id))

@@ -1,0 +1,123 @@
+"""Receivers of the basket's domain events: the read model projection, and the translation
+into the integration events of contracts.py (partition key: the basket id)."""
+
+from __future__ import annotations
+
+from mallbots.eventstore.api import Projection, Recorded, handles, receiver
+from mallbots.messaging.api import publish
+
+from . import contracts
+from .domain import (
+    BasketCanceled,
+    BasketCheckedOut,
+    BasketItemAdded,
+    BasketItemRemoved,
+    BasketStarted,
+    Item,
+)
+from .models import Basket as BasketView
+
+
+class BasketProjection(Projection):
+    """One row per basket. Every command on a basket appends under the stream's lock, so the
+    row is changed by one transaction at a time."""
+
+    name = "baskets.baskets"
+    stream_types = ("baskets.Basket",)
+
+    @handles(BasketStarted)
+    def started(self, record: Recorded) -> None:
+        event: BasketStarted = record.event  # type: ignore[assignment]
+        BasketView.objects.create(
+            id=event.basket_id,
+            customer_id=event.customer_id,
+            status=BasketView.Status.OPEN,
+            items=[],
+            version=record.version,
+            started_at=record.occurred_at,
+            updated_at=record.occurred_at,
+        )
+
+    @handles(BasketItemAdded)
+    def item_added(self, record: Recorded) -> None:
+        event: BasketItemAdded = record.event  # type: ignore[assignment]
+        view = BasketView.objects.get(id=record.stream_id)
+        for line in view.items:
+            if line["product_id"] == event.item.product_id:
+                line["quantity"] += event.item.quantity
+                break
+        else:
+            view.items.append(event.item.as_data())
+        self._save(view, record)
+
+    @handles(BasketItemRemoved)
+    def item_removed(self, record: Recorded) -> None:
+        event: BasketItemRemoved = record.event  # type: ignore[assignment]
+        view = BasketView.objects.get(id=record.stream_id)
+        for line in view.items:
+            if line["product_id"] == event.product_id:
+                line["quantity"] -= event.quantity
+        view.items = [line for line in view.items if line["quantity"] > 0]
+        self._save(view, record)
+
+    @handles(BasketCanceled)
+    def canceled(self, record: Recorded) -> None:
+        view = BasketView.objects.get(id=record.stream_id)
+        view.items = []
+        view.status = BasketView.Status.CANCELED
+        self._save(view, record)
+
+    @handles(BasketCheckedOut)
+    def checked_out(self, record: Recorded) -> None:
+        event: BasketCheckedOut = record.event  # type: ignore[assignment]
+        view = BasketView.objects.get(id=record.stream_id)
+        view.payment_id = event.payment_id
+        view.status = BasketView.Status.CHECKED_OUT
+        self._save(view, record)
+
+    def _save(self, view: BasketView, record: Recorded) -> None:
+        view.version = record.version
+        view.updated_at = record.occurred_at
+        view.save()
+
+    def forget(self, stream_type: str, stream_id: str) -> None:
+        BasketView.objects.filter(id=stream_id).delete()
+
+
+# --- Integration events, built from the domain event alone ---------------------------------
+
+
+@receiver(BasketStarted)
+def publish_basket_started(record: Recorded) -> None:
+    event: BasketStarted = record.event  # type: ignore[assignment]
+    publish(contracts.BasketStarted(id=event.basket_id, customer_id=event.customer_id))
+
+
+@receiver(BasketCanceled)
+def publish_basket_canceled(record: Recorded) -> None:
+    event: BasketCanceled = record.event  # type: ignore[assignment]
+    publish(contracts.BasketCanceled(id=event.basket_id))
+
+
+def _published_item(item: Item) -> contracts.BasketItem:
+    return contracts.BasketItem(
+        store_id=item.store_id,
+        product_id=item.product_id,
+        store_name=item.store_name,
+        product_name=item.product_name,
+        price=item.price,
+        quantity=item.quantity,
+    )
+
+
+@receiver(BasketCheckedOut)
+def publish_basket_checked_out(record: Recorded) -> None:
+    event: BasketCheckedOut = record.event  # type: ignore[assignment]
+    publish(
+        contracts.BasketCheckedOut(
+            id=event.basket_id,
+            customer_id=event.customer_id,
+            payment_id=event.payment_id,
+            items=tuple(_published_item(item) for item in event.items),
+        )
+    )

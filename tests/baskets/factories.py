@@ -1,0 +1,123 @@
+"""Baskets, cache entries and stores data made the way the system makes them: through
+services, so events, read model rows and outbox rows are all real. Each factory returns the
+row the baskets context reads (or, for the stores context, its read model row)."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from decimal import Decimal
+
+import factory
+
+from apps.baskets import services
+from apps.baskets.models import Basket, ProductCache, StoreCache
+from apps.stores import services as stores_services
+from apps.stores.models import Product, Store
+
+# Cache entries made by the factories count as events from an outbox far ahead of the test's
+# own messages, so they are never overwritten by accident.
+_positions = itertools.count(1_000_000)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class CachedStoreFactory(factory.Factory):
+    """A store as the StoreCreated handler records it."""
+
+    class Meta:
+        model = StoreCache
+
+    id = factory.LazyFunction(new_id)
+    name = factory.Sequence(lambda n: f"Store {n:03d}")
+    location = factory.Sequence(lambda n: f"Level {n % 3}, unit {n}")
+
+    @classmethod
+    def _create(cls, model_class: type[StoreCache], id: str, name: str, location: str) -> StoreCache:
+        services.store_cache_add(store_id=id, name=name, location=location, position=next(_positions))
+        return model_class.objects.get(id=id)
+
+
+class CachedProductFactory(factory.Factory):
+    """A product as the ProductAdded handler records it."""
+
+    class Meta:
+        model = ProductCache
+
+    id = factory.LazyFunction(new_id)
+    store = factory.SubFactory(CachedStoreFactory)
+    name = factory.Sequence(lambda n: f"Product {n:03d}")
+    price = Decimal("9.99")
+
+    @classmethod
+    def _create(
+        cls, model_class: type[ProductCache], id: str, store: StoreCache, name: str, price: Decimal
+    ) -> ProductCache:
+        services.product_cache_add(
+            product_id=id, store_id=store.id, name=name, price=price, position=next(_positions)
+        )
+        return model_class.objects.get(id=id)
+
+
+class BasketFactory(factory.Factory):
+    """An open basket with `items` ([(product, quantity)]); `payment_id` checks it out,
+    `canceled` cancels it."""
+
+    class Meta:
+        model = Basket
+
+    customer_id = factory.LazyFunction(new_id)
+    items = factory.LazyFunction(list)
+    payment_id = None
+    canceled = False
+
+    @classmethod
+    def _create(
+        cls,
+        model_class: type[Basket],
+        customer_id: str,
+        items: list[tuple[ProductCache, int]],
+        payment_id: str | None,
+        canceled: bool,
+    ) -> Basket:
+        basket_id = services.basket_start(customer_id=customer_id)
+        for product, quantity in items:
+            services.basket_add_item(basket_id=basket_id, product_id=product.id, quantity=quantity)
+        if payment_id is not None:
+            services.basket_checkout(basket_id=basket_id, payment_id=payment_id)
+        if canceled:
+            services.basket_cancel(basket_id=basket_id)
+        return model_class.objects.get(id=basket_id)
+
+
+# --- The stores context's own data, for the fallback and the end-to-end flows ----------------
+
+
+class StoreFactory(factory.Factory):
+    class Meta:
+        model = Store
+
+    name = factory.Sequence(lambda n: f"Mall store {n:03d}")
+    location = factory.Sequence(lambda n: f"Wing {n % 2}, unit {n}")
+
+    @classmethod
+    def _create(cls, model_class: type[Store], name: str, location: str) -> Store:
+        return model_class.objects.get(id=stores_services.store_create(name=name, location=location))
+
+
+class ProductFactory(factory.Factory):
+    class Meta:
+        model = Product
+
+    store = factory.SubFactory(StoreFactory)
+    name = factory.Sequence(lambda n: f"Mall product {n:03d}")
+    description = "A fine thing"
+    sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
+    price = Decimal("12.50")
+
+    @classmethod
+    def _create(cls, model_class: type[Product], store: Store, **fields: object) -> Product:
+        product_id = stores_services.product_add(store_id=store.id, **fields)  # type: ignore[arg-type]
+        return model_class.objects.get(id=product_id)

@@ -5,3 +5,6 @@ class WebConfig(AppConfig):
     name = "mallbots.web"
     label = "web"
     verbose_name = "Web"
+
+    def ready(self) -> None:
+        from . import schema  # noqa: F401 - registers the OpenAPI extensions

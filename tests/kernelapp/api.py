@@ -7,6 +7,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mallbots.web.api import PermissionRequiredAPIView
+
 from . import services
 
 
@@ -32,6 +34,14 @@ class LedgerOpenApi(APIView):
         data.is_valid(raise_exception=True)
         services.ledger_open(ledger_id=data.validated_data["id"], name=data.validated_data["name"])
         return Response({"id": data.validated_data["id"]})
+
+
+class LedgerCloseApi(PermissionRequiredAPIView):
+    required_permissions = {"POST": "kerneltest.change_ledgerview"}
+
+    def post(self, request: Request, ledger_id: str) -> Response:
+        services.ledger_close(ledger_id=ledger_id)
+        return Response({})
 
 
 class CrashApi(APIView):

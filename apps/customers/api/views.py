@@ -11,7 +11,6 @@ from rest_framework.response import Response
 from mallbots.web.api import EmptySerializer, PermissionRequiredAPIView
 
 from .. import selectors, services
-from . import schema  # noqa: F401 - describes the kernel's session authentication to drf-spectacular
 from .serializers import (
     ChangeSmsNumberRequestSerializer,
     GetCustomerResponseSerializer,

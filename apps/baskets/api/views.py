@@ -8,13 +8,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from mallbots.web.api import EmptySerializer, PermissionRequiredAPIView
+from mallbots.web.api import EMPTY_RESPONSE, PermissionRequiredAPIView
 
 from .. import selectors, services
-from . import (
-    schema,  # noqa: F401  (registers the OpenAPI description of session authentication)
-    serializers,
-)
+from . import serializers
 
 TAGS = ["Basket"]
 ITEM_TAGS = ["Item"]
@@ -59,7 +56,7 @@ class BasketApi(PermissionRequiredAPIView):
         summary="Cancel a shopping basket",
         tags=TAGS,
         request=None,
-        responses={200: EmptySerializer},
+        responses={200: EMPTY_RESPONSE},
     )
     def delete(self, request: Request, id: str) -> Response:
         """Cancels an open basket; its items are dropped."""
@@ -75,7 +72,7 @@ class BasketCheckoutApi(PermissionRequiredAPIView):
         summary="Checkout with a shopping basket",
         tags=TAGS,
         request=serializers.CheckoutBasketRequestSerializer,
-        responses={200: EmptySerializer},
+        responses={200: EMPTY_RESPONSE},
     )
     def put(self, request: Request, id: str) -> Response:
         """Checks an open basket with items out with the payment: the order is created from it."""
@@ -93,7 +90,7 @@ class BasketAddItemApi(PermissionRequiredAPIView):
         summary="Add or add quantity to an item in the shopping basket",
         tags=ITEM_TAGS,
         request=serializers.ItemQuantityRequestSerializer,
-        responses={200: EmptySerializer},
+        responses={200: EMPTY_RESPONSE},
     )
     def put(self, request: Request, id: str) -> Response:
         """Adds the product (at its current price) or, when it is already in the basket, adds to
@@ -112,7 +109,7 @@ class BasketRemoveItemApi(PermissionRequiredAPIView):
         summary="Remove or remove quantity to an item in the shopping basket",
         tags=ITEM_TAGS,
         request=serializers.ItemQuantityRequestSerializer,
-        responses={200: EmptySerializer},
+        responses={200: EMPTY_RESPONSE},
     )
     def put(self, request: Request, id: str) -> Response:
         """Takes the quantity off the product's line; the line goes when nothing is left of it."""

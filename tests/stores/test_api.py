@@ -660,3 +660,9 @@ def test_the_catalog_takes_a_fixed_number_of_queries(kiosk, django_assert_max_nu
     with django_assert_max_num_queries(5):
         response = kiosk.get(f"/api/stores/{store.id}/products")
     assert len(response.json()["products"]) == 15
+
+
+@pytest.mark.parametrize(("method", "path"), [("put", "/api/stores"), ("post", "/api/stores/{store}")])
+def test_a_method_the_path_does_not_have_answers_405(kiosk, existing, method, path):
+    response = call(kiosk, method, path, {}, *existing)
+    assert (response.status_code, response.json()["code"]) == (405, 12)

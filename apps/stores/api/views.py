@@ -9,10 +9,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from mallbots.web.api import PermissionRequiredAPIView
+from mallbots.web.api import EMPTY_RESPONSE, PermissionRequiredAPIView
 
 from .. import selectors, services
-from . import schema  # noqa: F401  (registers the OpenAPI description of session authentication)
 from .serializers import (
     AddProductRequestSerializer,
     ChangeProductPriceRequestSerializer,
@@ -110,7 +109,7 @@ class StoreRebrandApi(PermissionRequiredAPIView):
         summary="Change the name of a store",
         tags=["Store"],
         request=RebrandStoreRequestSerializer,
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: EMPTY_RESPONSE},
     )
     def put(self, request: Request, id: str) -> Response:
         """400 for a blank name, 404 when there is no such store."""
@@ -127,7 +126,7 @@ class StoreEnableParticipationApi(PermissionRequiredAPIView):
         summary="Enable store service participation",
         tags=["Participation"],
         request=OpenApiTypes.OBJECT,
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: EMPTY_RESPONSE},
     )
     def put(self, request: Request, id: str) -> Response:
         """400 when the store already participates, 404 when there is no such store."""
@@ -144,7 +143,7 @@ class StoreDisableParticipationApi(PermissionRequiredAPIView):
         summary="Disable store service participation",
         tags=["Participation"],
         request=None,
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: EMPTY_RESPONSE},
     )
     def delete(self, request: Request, id: str) -> Response:
         """400 when the store does not participate, 404 when there is no such store."""
@@ -221,7 +220,7 @@ class ProductRemoveApi(PermissionRequiredAPIView):
         summary="Remove a store product",
         tags=["Product"],
         request=None,
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: EMPTY_RESPONSE},
     )
     def delete(self, request: Request, id: str) -> Response:
         """404 when there is no such product, 400 when it was already removed."""
@@ -241,7 +240,7 @@ class ProductRebrandApi(PermissionRequiredAPIView):
         summary="Change the name and description of a product",
         tags=["Product"],
         request=RebrandProductRequestSerializer,
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: EMPTY_RESPONSE},
     )
     def put(self, request: Request, id: str) -> Response:
         """400 for a blank name or a removed product, 404 when there is no such product."""
@@ -258,7 +257,7 @@ class ProductIncreasePriceApi(PermissionRequiredAPIView):
         summary="Increase the price of a product",
         tags=["Product"],
         request=ChangeProductPriceRequestSerializer,
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: EMPTY_RESPONSE},
     )
     def put(self, request: Request, id: str) -> Response:
         """`price` is the new price, at least the current one (400 otherwise)."""
@@ -275,7 +274,7 @@ class ProductDecreasePriceApi(PermissionRequiredAPIView):
         summary="Decrease the price of a product",
         tags=["Product"],
         request=ChangeProductPriceRequestSerializer,
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: EMPTY_RESPONSE},
     )
     def put(self, request: Request, id: str) -> Response:
         """`price` is the new price, at most the current one (400 otherwise)."""

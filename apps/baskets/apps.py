@@ -1,3 +1,6 @@
+from collections.abc import Callable
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -10,13 +13,13 @@ class BasketsConfig(AppConfig):
     def ready(self) -> None:
         from apps.stores import contracts as stores
         from mallbots.eventstore.api import register_projection
-        from mallbots.messaging.api import subscribe
+        from mallbots.messaging.api import Envelope, IntegrationEvent, subscribe
 
         from . import handlers, signals
 
         register_projection(signals.BasketProjection())
         # Handler names are stable: the inbox and dead letters are keyed by them.
-        subscriptions = [
+        subscriptions: list[tuple[str, type[IntegrationEvent], Callable[[Any, Envelope], None]]] = [
             ("baskets.on_stores_store_created", stores.StoreCreated, handlers.on_stores_store_created),
             ("baskets.on_stores_store_rebranded", stores.StoreRebranded, handlers.on_stores_store_rebranded),
             ("baskets.on_stores_product_added", stores.ProductAdded, handlers.on_stores_product_added),

@@ -456,3 +456,41 @@ def test_the_kiosk_fills_and_checks_out_a_basket_with_products_it_never_cached(k
         ],
     }
     assert services.baskets.get(basket_id).status == "checked_out"
+
+
+def test_an_overlong_or_odd_basket_id_is_simply_not_found(kiosk):
+    # when
+    overlong = kiosk.get(f"/api/baskets/{'b' * 300}")
+    odd = kiosk.put("/api/baskets/%E2%82%AC%20x/checkout", {"paymentId": "payment-1"}, format="json")
+    # then
+    assert (overlong.status_code, overlong.json()) == (404, error(5, "the basket was not found"))
+    assert (odd.status_code, odd.json()) == (404, error(5, "the basket was not found"))
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "description"),
+    [
+        ({"productId": "p", "quantity": 1.5}, "quantity", "A valid integer is required."),
+        (["productId", "quantity"], "non_field_errors", "Invalid data. Expected a dictionary, but got list."),
+        ({"productId": "p\x00", "quantity": 1}, "productId", "Null characters are not allowed."),
+    ],
+)
+def test_remove_item_with_a_body_of_the_wrong_shape_is_a_bad_request(kiosk, body, field, description):
+    # given
+    basket = BasketFactory()
+    # when
+    response = kiosk.put(f"/api/baskets/{basket.id}/removeItem", body, format="json")
+    # then
+    assert response.status_code == 400
+    assert response.json()["details"] == [{"field": field, "description": description}]
+    assert len(events_of(basket.id)) == 1
+
+
+def test_a_method_the_path_does_not_have_is_not_allowed(kiosk):
+    # given
+    basket = BasketFactory()
+    # when
+    response = kiosk.post(f"/api/baskets/{basket.id}", {}, format="json")
+    # then
+    assert response.status_code == 405
+    assert response.json()["code"] == 12

@@ -78,9 +78,11 @@ def _locate_product(product_id: str) -> tuple[ProductCache, Decimal, str]:
     """The cached product (with its price and store id, known on a complete row); on a miss,
     the stores context's answer, cached."""
     cached = selectors.product_cache_find(product_id=product_id)
-    if cached is not None and cached.price is not None and cached.store_id is not None and not cached.removed:
+    if cached is not None and cached.removed:
+        raise ProductNotLocated()  # removal is final: no need to ask
+    if cached is not None and cached.price is not None and cached.store_id is not None:
         return cached, cached.price, cached.store_id
-    info = None if cached is not None and cached.removed else stores.get_product(product_id)
+    info = stores.get_product(product_id)
     if info is None:
         raise ProductNotLocated()
     product = _locked(ProductCache, product_id)

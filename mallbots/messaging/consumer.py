@@ -127,13 +127,13 @@ def _handle_once(sub: Subscription, envelope: Envelope, seq: int | None, attempt
             return Outcome.DUPLICATE
         ordered = sub.ordered and seq is not None
         if ordered:
-            # Locks the (handler, key) cursor until commit: deliveries of one partition to one
-            # handler run one after the other even on many worker processes.
+            # Locks the (sequence, key) cursor until commit: deliveries of one partition to one
+            # handler or order group run one after the other even on many worker processes.
             cursor.execute(
-                "INSERT INTO messaging_partitioncursor (handler, partition_key, last) VALUES (%s, %s, 0) "
-                "ON CONFLICT (handler, partition_key) DO UPDATE SET last = messaging_partitioncursor.last "
+                "INSERT INTO messaging_partitioncursor (sequence, partition_key, last) VALUES (%s, %s, 0) "
+                "ON CONFLICT (sequence, partition_key) DO UPDATE SET last = messaging_partitioncursor.last "
                 "RETURNING last",
-                [sub.name, envelope.partition_key],
+                [sub.sequence, envelope.partition_key],
             )
             last = cursor.fetchone()[0]
             if seq <= last:
@@ -145,10 +145,10 @@ def _handle_once(sub: Subscription, envelope: Envelope, seq: int | None, attempt
     with connection.cursor() as cursor:
         if ordered:
             cursor.execute(
-                "UPDATE messaging_partitioncursor SET last = %s WHERE handler = %s AND partition_key = %s",
-                [seq, sub.name, envelope.partition_key],
+                "UPDATE messaging_partitioncursor SET last = %s WHERE sequence = %s AND partition_key = %s",
+                [seq, sub.sequence, envelope.partition_key],
             )
-            _wake_successor(cursor, sub, envelope.partition_key, seq + 1)  # type: ignore[operator]
+            wake_successor(cursor, str(sub.sequence), envelope.partition_key, seq + 1)  # type: ignore[operator]
         _forget_failure(cursor, sub.name, envelope.id, attempt)
     return Outcome.HANDLED
 
@@ -161,21 +161,19 @@ def _forget_failure(cursor: Any, handler: str, message_id: str, attempt: int) ->
         )
 
 
-def _wake_successor(cursor: Any, sub: Subscription, key: str, seq: int) -> None:
-    """A message of this partition that arrived early and is held: send it again right after
-    this transaction commits instead of waiting for its backoff."""
+def wake_successor(cursor: Any, sequence: str, key: str, seq: int) -> None:
+    """The next message of this partition (for any handler of the sequence) arrived early and
+    is held: send it again right after this transaction commits instead of after its backoff."""
     cursor.execute(
         "UPDATE messaging_faileddelivery SET next_attempt_at = now() "
-        "WHERE handler = %s AND partition_key = %s AND seq = %s AND status = 'held' "
-        "RETURNING envelope, attempts",
-        [sub.name, key, seq],
+        "WHERE sequence = %s AND partition_key = %s AND seq = %s AND status = 'held' "
+        "RETURNING handler, queue, envelope, attempts",
+        [sequence, key, seq],
     )
     row = cursor.fetchone()
     if row is not None:
-        envelope, attempts = (
-            json.loads(row[0]) if isinstance(row[0], str) else row[0],
-            row[1],
-        )
+        handler, queue, envelope, attempts = row
+        envelope = json.loads(envelope) if isinstance(envelope, str) else envelope
 
         def send() -> None:
             from mallbots.celery import app
@@ -184,7 +182,7 @@ def _wake_successor(cursor: Any, sub: Subscription, key: str, seq: int) -> None:
 
             try:
                 with app.producer_or_acquire() as producer:
-                    send_delivery(producer, sub.name, sub.queue, envelope, seq, attempts + 1)
+                    send_delivery(producer, handler, queue, envelope, seq, attempts + 1)
             except Exception:
                 log.warning(
                     "could not wake held message; the retry sweep will send it",
@@ -208,10 +206,11 @@ def _record_failure(
             FailedDelivery.objects.select_for_update().filter(handler=handler, message_id=envelope.id).first()
         )
         if row is None:
-            queue = _queue_of(handler)
+            queue, sequence = _route_of(handler)
             row = FailedDelivery(
                 handler=handler,
                 queue=queue,
+                sequence=sequence,
                 message_id=envelope.id,
                 name=envelope.name,
                 partition_key=envelope.partition_key,
@@ -259,8 +258,10 @@ def _record_failure(
     return outcome
 
 
-def _queue_of(handler: str) -> str:
+def _route_of(handler: str) -> tuple[str, str]:
+    """The handler's queue and ordering sequence ("" when unordered)."""
     try:
-        return subscription(handler).queue
+        sub = subscription(handler)
     except LookupError:
-        return str(settings.MESSAGING_KERNEL_QUEUE)
+        return str(settings.MESSAGING_KERNEL_QUEUE), ""
+    return sub.queue, sub.sequence or ""

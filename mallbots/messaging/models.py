@@ -39,20 +39,21 @@ class OutboxMessage(models.Model):
 
 
 class PartitionSequence(models.Model):
-    """Last sequence number given to a (handler, partition key): gapless, because it is
-    advanced in the publishing transaction and rolled back with it."""
+    """Last number given to a (sequence, partition key), where a sequence is an ordered
+    handler or an order group of handlers: gapless, because it is advanced in the publishing
+    transaction and rolled back with it."""
 
-    handler = models.CharField(max_length=150)
+    sequence = models.CharField(max_length=150)
     partition_key = models.CharField(max_length=150)
     last = models.PositiveBigIntegerField()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["handler", "partition_key"], name="messaging_sequence_key")
+            models.UniqueConstraint(fields=["sequence", "partition_key"], name="messaging_sequence_key")
         ]
 
     def __str__(self) -> str:
-        return f"{self.handler} / {self.partition_key}: {self.last}"
+        return f"{self.sequence} / {self.partition_key}: {self.last}"
 
 
 class InboxMessage(models.Model):
@@ -79,19 +80,19 @@ class InboxMessage(models.Model):
 
 
 class PartitionCursor(models.Model):
-    """For handlers that need per-aggregate order: the last sequence handled per key."""
+    """For ordered handlers and order groups: the last number handled per partition key."""
 
-    handler = models.CharField(max_length=150)
+    sequence = models.CharField(max_length=150)
     partition_key = models.CharField(max_length=150)
     last = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["handler", "partition_key"], name="messaging_cursor_key")
+            models.UniqueConstraint(fields=["sequence", "partition_key"], name="messaging_cursor_key")
         ]
 
     def __str__(self) -> str:
-        return f"{self.handler} / {self.partition_key}: {self.last}"
+        return f"{self.sequence} / {self.partition_key}: {self.last}"
 
 
 class FailedDelivery(models.Model):
@@ -109,6 +110,7 @@ class FailedDelivery(models.Model):
     message_id = models.UUIDField()
     name = models.CharField(max_length=150)
     partition_key = models.CharField(max_length=150)
+    sequence = models.CharField(max_length=150, blank=True)  # "" for unordered handlers
     seq = models.PositiveBigIntegerField(null=True)
     envelope = models.JSONField()
     status = models.CharField(max_length=10, choices=Status.choices)
@@ -125,7 +127,7 @@ class FailedDelivery(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="messaging_failed_due"),
             models.Index(
-                fields=["handler", "partition_key", "seq"],
+                fields=["sequence", "partition_key", "seq"],
                 name="messaging_failed_partition",
             ),
         ]

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from mallbots.celery import app
 
+from .consumer import wake_successor
 from .models import FailedDelivery, InboxMessage, OutboxMessage
 from .relay import send_delivery
 
@@ -109,24 +110,20 @@ def discard_dead_letters(ids: list[int] | None = None) -> int:
                         row.envelope.get("correlation_id", ""),
                     ],
                 )
-                if row.seq is not None:
+                if row.sequence and row.seq is not None:
                     # Move the partition past it only if it was the next one due.
                     cursor.execute(
                         "UPDATE messaging_partitioncursor SET last = %s "
-                        "WHERE handler = %s AND partition_key = %s AND last = %s",
-                        [row.seq, row.handler, row.partition_key, row.seq - 1],
+                        "WHERE sequence = %s AND partition_key = %s AND last = %s",
+                        [row.seq, row.sequence, row.partition_key, row.seq - 1],
                     )
                     if row.seq == 1:
                         cursor.execute(
-                            "INSERT INTO messaging_partitioncursor (handler, partition_key, last) "
+                            "INSERT INTO messaging_partitioncursor (sequence, partition_key, last) "
                             "VALUES (%s, %s, 1) ON CONFLICT DO NOTHING",
-                            [row.handler, row.partition_key],
+                            [row.sequence, row.partition_key],
                         )
-                    cursor.execute(
-                        "UPDATE messaging_faileddelivery SET next_attempt_at = now() "
-                        "WHERE handler = %s AND partition_key = %s AND seq = %s AND status = 'held'",
-                        [row.handler, row.partition_key, row.seq + 1],
-                    )
+                    wake_successor(cursor, row.sequence, row.partition_key, row.seq + 1)
         FailedDelivery.objects.filter(pk__in=[r.pk for r in rows]).delete()
     return len(rows)
 

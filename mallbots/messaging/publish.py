@@ -27,8 +27,9 @@ def publish(event: IntegrationEvent, *, partition_key: str | None = None) -> str
     message_id = str(uuid.uuid4())
     key = partition_key if partition_key is not None else event.partition_key()
     subs = sorted(subscribers(event.event_name), key=lambda s: s.name)
-    ordered = [s.name for s in subs if s.ordered]
-    deliveries = [{"handler": s.name, "queue": s.queue} for s in subs]
+    # One number per ordering sequence (a handler, or an order group of several handlers).
+    ordered = sorted({s.sequence for s in subs if s.sequence is not None})
+    deliveries = [{"handler": s.name, "queue": s.queue, "sequence": s.sequence} for s in subs]
     payload = json.dumps(to_data(event))
     common: list[Any] = [
         message_id,
@@ -43,20 +44,20 @@ def publish(event: IntegrationEvent, *, partition_key: str | None = None) -> str
     ]
     with connection.cursor() as cursor:
         if ordered:
-            # Gapless per-(handler, key) sequence numbers, assigned in this transaction; the
+            # Gapless per-(sequence, key) numbers, assigned in this transaction; the
             # counters are locked in name order so concurrent publishers cannot deadlock.
             cursor.execute(
                 "WITH seq AS ("
-                "  INSERT INTO messaging_partitionsequence (handler, partition_key, last) "
+                "  INSERT INTO messaging_partitionsequence (sequence, partition_key, last) "
                 "  SELECT h, %s, 1 FROM unnest(%s::text[]) AS h ORDER BY h "
-                "  ON CONFLICT (handler, partition_key) "
+                "  ON CONFLICT (sequence, partition_key) "
                 "  DO UPDATE SET last = messaging_partitionsequence.last + 1 "
-                "  RETURNING handler, last) "
+                "  RETURNING sequence, last) "
                 "INSERT INTO messaging_outboxmessage (message_id, name, version, partition_key, producer, "
                 " correlation_id, causation_id, payload, metadata, deliveries, created_at) "
                 "SELECT %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, "
                 " (SELECT jsonb_agg(d || jsonb_build_object('seq', seq.last)) "
-                "  FROM jsonb_array_elements(%s::jsonb) AS d LEFT JOIN seq ON seq.handler = d->>'handler'), "
+                "  FROM jsonb_array_elements(%s::jsonb) AS d LEFT JOIN seq ON seq.sequence = d->>'sequence'), "
                 " now()",
                 [key, ordered, *common, json.dumps(deliveries)],
             )

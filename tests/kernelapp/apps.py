@@ -18,7 +18,14 @@ class KernelTestConfig(AppConfig):
             handlers.on_ledger_credited_in_order,
             name="kerneltest.on_ledger_credited_in_order",
             queue="kerneltest",
-            ordered=True,
+            order_group="kerneltest.ledger_history",
+        )
+        subscribe(
+            contracts.LedgerClosed,
+            handlers.on_ledger_closed_in_order,
+            name="kerneltest.on_ledger_closed_in_order",
+            queue="kerneltest",
+            order_group="kerneltest.ledger_history",
         )
         subscribe(
             contracts.LedgerCredited,

@@ -20,6 +20,13 @@ class LedgerCredited(
 
 
 @dataclass(frozen=True)
+class LedgerClosed(
+    IntegrationEvent, name="kerneltestapi.LedgerClosed", producer="kerneltest", partition_by="ledger_id"
+):
+    ledger_id: str
+
+
+@dataclass(frozen=True)
 class LedgerNoted(
     IntegrationEvent,
     name="kerneltestapi.LedgerNoted",

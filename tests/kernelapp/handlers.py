@@ -27,6 +27,11 @@ def on_ledger_credited_in_order(event: contracts.LedgerCredited, envelope: Envel
     _effect("in_order", event.ledger_id, str(event.entry))
 
 
+def on_ledger_closed_in_order(event: contracts.LedgerClosed, envelope: Envelope) -> None:
+    """Same order group as on_ledger_credited_in_order: a ledger's history in publication order."""
+    _effect("in_order", event.ledger_id, "closed")
+
+
 def on_ledger_credited_count(event: contracts.LedgerCredited, envelope: Envelope) -> None:
     _effect("count", event.ledger_id, str(event.entry))
 

@@ -43,6 +43,11 @@ class LedgerProjection(Projection):
         LedgerView.objects.filter(id=stream_id).delete()
 
 
+@receiver(LedgerClosed)
+def publish_ledger_closed(record: Recorded) -> None:
+    publish(contracts.LedgerClosed(ledger_id=record.stream_id))
+
+
 @receiver(LedgerCredited)
 def publish_ledger_credited(record: Recorded) -> None:
     # Built from the event alone: receivers must not depend on each other's order.

@@ -21,6 +21,8 @@ pytestmark = pytest.mark.integration
 
 IN_ORDER = "kerneltest.on_ledger_credited_in_order"
 COUNT = "kerneltest.on_ledger_credited_count"
+CLOSED = "kerneltest.on_ledger_closed_in_order"
+HISTORY = "kerneltest.ledger_history"
 
 
 @pytest.fixture(autouse=True)
@@ -79,7 +81,7 @@ def test_every_message_twice_and_shuffled_has_its_effect_once_and_in_order():
     for ledger_id in ids:
         assert effects("in_order", ledger_id) == ["1", "2", "3", "4", "5", "6"]
         assert sorted(effects("count", ledger_id)) == ["1", "2", "3", "4", "5", "6"]
-        assert PartitionCursor.objects.get(handler=IN_ORDER, partition_key=ledger_id).last == 6
+        assert PartitionCursor.objects.get(sequence=HISTORY, partition_key=ledger_id).last == 6
     assert InboxMessage.objects.count() == 36
     assert FailedDelivery.objects.count() == 0
 
@@ -226,4 +228,20 @@ def test_discarding_a_dead_letter_lets_its_partition_move_on(settings):
     drain_held()
     # then
     assert effects("noted_in_order", "d") == ["next"]
-    assert PartitionCursor.objects.get(handler=handler, partition_key="d").last == 2
+    assert PartitionCursor.objects.get(sequence=handler, partition_key="d").last == 2
+
+
+@pytest.mark.django_db
+def test_an_order_group_keeps_publication_order_across_its_handlers():
+    # given credits then a close of one ledger, handled by two handlers of one order group
+    (ledger_id,) = credits(1, 2)
+    services.ledger_close(ledger_id=ledger_id)
+    deliveries = all_deliveries(IN_ORDER) + all_deliveries(CLOSED)
+    assert [seq for _, _, seq in deliveries] == [1, 2, 3]
+    # when the close arrives first, then the second credit, then the first
+    outcomes = [consumer.process(*deliveries[i]) for i in (2, 1, 0)]
+    # then the close and the second credit waited for the first credit
+    assert outcomes == [Outcome.HELD, Outcome.HELD, Outcome.HANDLED]
+    drain_held()
+    assert effects("in_order", ledger_id) == ["1", "2", "closed"]
+    assert PartitionCursor.objects.get(sequence=HISTORY, partition_key=ledger_id).last == 3

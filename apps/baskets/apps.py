@@ -9,6 +9,7 @@ class BasketsConfig(AppConfig):
     label = "baskets"
     verbose_name = "Baskets"
     default_auto_field = "django.db.models.BigAutoField"
+    group_permissions = {"kiosk": ["add_basket", "change_basket", "delete_basket", "view_basket"]}
 
     def ready(self) -> None:
         from apps.stores import contracts as stores

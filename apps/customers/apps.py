@@ -5,6 +5,7 @@ class CustomersConfig(AppConfig):
     name = "apps.customers"
     label = "customers"
     default_auto_field = "django.db.models.BigAutoField"
+    group_permissions = {"kiosk": ["add_customer", "change_customer", "view_customer"]}
 
     def ready(self) -> None:
         # Connects the receivers that publish the integration events. The customers context

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class WebConfig(AppConfig):
@@ -8,3 +9,6 @@ class WebConfig(AppConfig):
 
     def ready(self) -> None:
         from . import schema  # noqa: F401 - registers the OpenAPI extensions
+        from .groups import sync_group_permissions
+
+        post_migrate.connect(sync_group_permissions, dispatch_uid="mallbots.web.sync_group_permissions")

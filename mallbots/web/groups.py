@@ -1,34 +1,39 @@
-"""For data migrations of contexts: give groups the permissions of the context's models.
+"""The staff groups of the API (kiosk, store-managers, depot-operators) get the permissions
+each bounded context declares on its AppConfig:
 
-    def grant_permissions(apps, schema_editor):
-        grant(apps, "stores", {"store-managers": ["add_store", ...], "kiosk": ["view_store"]})
+    class StoresConfig(AppConfig):
+        group_permissions = {"store-managers": ["add_store", ...], "kiosk": ["view_store"]}
 
-    operations = [migrations.RunPython(grant_permissions, migrations.RunPython.noop)]
-
-Django creates model permissions after migrations; this creates them first, so a fresh
-database has the groups fully set up when `migrate` finishes."""
+A data migration creates the groups (web 0001); after every `migrate` (and after a database
+flush, which tests do) this tops them up from the declarations, so a new permission or a new
+context reaches the groups without a migration per change."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.management import create_permissions
+from django.apps import AppConfig
+from django.apps import apps as global_apps
 
 
-def grant(apps: Any, app_label: str, by_group: dict[str, list[str]]) -> None:
-    app_config = apps.get_app_config(app_label)
-    # Historical app configs have no models module, which create_permissions takes as "no models".
-    app_config.models_module = True
+def sync_group_permissions(sender: AppConfig, apps: Any = None, **kwargs: Any) -> None:
+    """post_migrate receiver: grant `sender.group_permissions` (runs after auth has created
+    the sender's model permissions, since auth's receiver is connected first)."""
+    by_group: dict[str, list[str]] | None = getattr(sender, "group_permissions", None)
+    if not by_group:
+        return
+    apps = apps or global_apps  # a flush sends post_migrate without the migration state
     try:
-        create_permissions(app_config, verbosity=0, apps=apps)
-    finally:
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
+        Group = apps.get_model("auth", "Group")
+        Permission = apps.get_model("auth", "Permission")
+    except LookupError:  # auth not migrated in this database
+        return
     for group_name, codenames in by_group.items():
         group, _ = Group.objects.get_or_create(name=group_name)
-        found = list(Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames))
+        found = list(Permission.objects.filter(content_type__app_label=sender.label, codename__in=codenames))
         missing = set(codenames) - {p.codename for p in found}
         if missing:
-            raise LookupError(f"unknown permissions of {app_label}: {sorted(missing)}")
+            raise LookupError(
+                f"{sender.label}.group_permissions names unknown permissions: {sorted(missing)}"
+            )
         group.permissions.add(*found)

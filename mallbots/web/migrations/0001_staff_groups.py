@@ -1,5 +1,5 @@
-"""The groups of API.md. Each bounded context grants its own permissions to them in a data
-migration of its own (see mallbots.web.groups.grant)."""
+"""The groups of API.md. Each bounded context declares the permissions they get on its
+AppConfig; mallbots.web.groups grants them after every migrate."""
 
 from django.db import migrations
 

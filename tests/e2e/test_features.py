@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from pytest_bdd import given, parsers, scenarios, then, when
+
+from tests.e2e.conftest import World
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+scenarios("features")
+
+
+def ok(response):
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+# --- who is calling -------------------------------------------------------------------------
+
+
+@given("I am a store manager")
+def store_manager(world: World):
+    world.client("store-managers")
+
+
+@given("I am a kiosk")
+def kiosk(world: World):
+    world.client("kiosk")
+
+
+# --- stores -----------------------------------------------------------------------------------
+
+
+@given(parsers.parse('there is no store called "{name}"'))
+def no_store(world: World, name: str):
+    stores = ok(world.client("store-managers").call("GET", "stores"))["stores"]
+    assert name not in [s["name"] for s in stores]
+
+
+@given(parsers.parse('the store "{name}" exists'))
+def store_exists(world: World, name: str):
+    world.ids[name] = ok(
+        world.client("store-managers").call("POST", "stores", {"name": name, "location": "Level 1"})
+    )["id"]
+
+
+@when(parsers.re(r'I create the store "(?P<name>[^"]*)" at "(?P<location>[^"]*)"'))
+def create_store(world: World, name: str, location: str):
+    world.last = world.client("store-managers").call("POST", "stores", {"name": name, "location": location})
+
+
+@then(parsers.parse('the store "{name}" is listed'))
+def store_listed(world: World, name: str):
+    store_id = ok(world.last)["id"]
+    stores = ok(world.client("store-managers").call("GET", "stores"))["stores"]
+    assert {"id": store_id, "name": name, "location": "Level 2, east wing", "participating": False} in stores
+
+
+@when(parsers.parse('I add the product "{product}" priced {price} to "{store}"'))
+def add_product(world: World, product: str, price: str, store: str):
+    body = {"name": product, "description": "", "sku": product.lower(), "price": float(price)}
+    world.last = world.client("store-managers").call("POST", f"stores/{world.ids[store]}/products", body)
+    world.ids[product] = ok(world.last)["id"]
+
+
+@then(parsers.parse('the catalog of "{store}" lists "{product}" at {price}'))
+def catalog_lists(world: World, store: str, product: str, price: str):
+    products = ok(world.client("store-managers").call("GET", f"stores/{world.ids[store]}/products"))[
+        "products"
+    ]
+    assert [(p["name"], Decimal(str(p["price"]))) for p in products] == [(product, Decimal(price))]
+
+
+@given(parsers.parse('the store "{store}" sells "{product}" at {price}'))
+def store_sells(world: World, store: str, product: str, price: str):
+    store_exists(world, store)
+    add_product(world, product, price, store)
+
+
+# --- customers ----------------------------------------------------------------------------------
+
+
+@when(parsers.re(r'I register the customer "(?P<name>[^"]*)" with SMS number "(?P<sms>[^"]*)"'))
+def register_customer(world: World, name: str, sms: str):
+    world.last = world.client("kiosk").call("POST", "customers", {"name": name, "smsNumber": sms})
+
+
+@then(parsers.parse('the customer "{name}" can be found, enabled'))
+def customer_found(world: World, name: str):
+    customer_id = ok(world.last)["id"]
+    customer = ok(world.client("kiosk").call("GET", f"customers/{customer_id}"))["customer"]
+    assert customer == {"id": customer_id, "name": name, "smsNumber": "555-555-1212", "enabled": True}
+
+
+@given(parsers.parse('the customer "{name}" is registered'))
+def customer_registered(world: World, name: str):
+    world.ids[name] = ok(
+        world.client("kiosk").call("POST", "customers", {"name": name, "smsNumber": "+1 555 0100"})
+    )["id"]
+
+
+# --- baskets ------------------------------------------------------------------------------------
+
+
+@given(parsers.parse('"{customer}" has started a basket'))
+def basket_started(world: World, customer: str):
+    world.basket_id = ok(world.client("kiosk").call("POST", "baskets", {"customerId": world.ids[customer]}))[
+        "id"
+    ]
+
+
+@given(parsers.parse('"{customer}" adds {quantity:d} "{product}" to the basket'))
+@when(parsers.parse('"{customer}" adds {quantity:d} "{product}" to the basket'))
+def add_item(world: World, customer: str, quantity: int, product: str):
+    body = {"productId": world.ids[product], "quantity": quantity}
+    world.last = world.client("kiosk").call("PUT", f"baskets/{world.basket_id}/addItem", body)
+    ok(world.last)
+
+
+@when(parsers.parse('"{customer}" adds {quantity:d} of an unknown product to the basket'))
+def add_unknown(world: World, customer: str, quantity: int):
+    body = {"productId": "7b4f1d8e-0000-4000-8000-000000000000", "quantity": quantity}
+    world.last = world.client("kiosk").call("PUT", f"baskets/{world.basket_id}/addItem", body)
+
+
+@when(parsers.parse('"{customer}" removes {quantity:d} "{product}" from the basket'))
+def remove_item(world: World, customer: str, quantity: int, product: str):
+    body = {"productId": world.ids[product], "quantity": quantity}
+    ok(world.client("kiosk").call("PUT", f"baskets/{world.basket_id}/removeItem", body))
+
+
+@then(parsers.parse('the basket holds {quantity:d} "{product}" at {price} from "{store}"'))
+def basket_holds(world: World, quantity: int, product: str, price: str, store: str):
+    basket = ok(world.client("kiosk").call("GET", f"baskets/{world.basket_id}"))["basket"]
+    assert [
+        (i["productName"], i["quantity"], Decimal(str(i["productPrice"])), i["storeName"])
+        for i in basket["items"]
+    ] == [(product, quantity, Decimal(price), store)]
+
+
+@when(parsers.parse('"{customer}" checks out the basket paying with "{payment}"'))
+def checkout(world: World, customer: str, payment: str):
+    world.last = world.client("kiosk").call(
+        "PUT", f"baskets/{world.basket_id}/checkout", {"paymentId": payment}
+    )
+
+
+@then(parsers.parse('the basket is "{status}"'))
+def basket_status(world: World, status: str):
+    ok(world.last)
+    assert ok(world.client("kiosk").call("GET", f"baskets/{world.basket_id}"))["basket"]["status"] == status
+
+
+# --- errors -------------------------------------------------------------------------------------
+
+
+@then(parsers.parse('the request fails with {status:d} "{message}"'))
+def request_fails(world: World, status: int, message: str):
+    assert world.last is not None
+    assert world.last.status_code == status, world.last.text
+    assert world.last.json()["message"] == message

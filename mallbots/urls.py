@@ -24,4 +24,8 @@ urlpatterns = [
     path("api/", include("apps.stores.api.urls")),
     path("api/", include("apps.customers.api.urls")),
     path("api/", include("apps.baskets.api.urls")),
+    path("api/", include("apps.ordering.api.urls")),
+    path("api/", include("apps.payments.api.urls")),
+    path("api/", include("apps.depot.api.urls")),
+    path("api/", include("apps.search.api.urls")),
 ]

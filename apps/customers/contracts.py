@@ -31,6 +31,28 @@ class CustomerDisabled(IntegrationEvent, name="customersapi.CustomerDisabled", p
 
 
 @dataclass(frozen=True)
+class CustomerAuthorized(
+    IntegrationEvent, name="customersapi.CustomerAuthorized", producer="customers", partition_by="order_id"
+):
+    """Create-order saga: the customer may place this order."""
+
+    id: str  # the customer id
+    order_id: str
+
+
+@dataclass(frozen=True)
+class CustomerAuthorizationFailed(
+    IntegrationEvent,
+    name="customersapi.CustomerAuthorizationFailed",
+    producer="customers",
+    partition_by="order_id",
+):
+    id: str  # the customer id
+    order_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class CustomerInfo:
     id: str
     name: str

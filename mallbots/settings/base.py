@@ -33,6 +33,11 @@ INSTALLED_APPS = [
     "apps.stores",
     "apps.customers",
     "apps.baskets",
+    "apps.ordering",
+    "apps.payments",
+    "apps.depot",
+    "apps.notifications",
+    "apps.search",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,59 @@
+"""Published language of the depot context. Shopping-list events are keyed by the order id
+(one list per order), so each order's messages stay in order for consumers that ask."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mallbots.messaging.api import IntegrationEvent
+
+
+@dataclass(frozen=True)
+class ShoppingListCreated(
+    IntegrationEvent, name="depotapi.ShoppingListCreated", producer="depot", partition_by="order_id"
+):
+    id: str
+    order_id: str
+
+
+@dataclass(frozen=True)
+class ShoppingListCreationFailed(
+    IntegrationEvent, name="depotapi.ShoppingListCreationFailed", producer="depot", partition_by="order_id"
+):
+    order_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ShoppingListInitiated(
+    IntegrationEvent, name="depotapi.ShoppingListInitiated", producer="depot", partition_by="order_id"
+):
+    """The list is available to bots: the last step of the create-order saga."""
+
+    id: str
+    order_id: str
+
+
+@dataclass(frozen=True)
+class ShoppingListAssigned(
+    IntegrationEvent, name="depotapi.ShoppingListAssigned", producer="depot", partition_by="order_id"
+):
+    id: str
+    order_id: str
+    bot_id: str
+
+
+@dataclass(frozen=True)
+class ShoppingListCompleted(
+    IntegrationEvent, name="depotapi.ShoppingListCompleted", producer="depot", partition_by="order_id"
+):
+    id: str
+    order_id: str
+
+
+@dataclass(frozen=True)
+class ShoppingListCanceled(
+    IntegrationEvent, name="depotapi.ShoppingListCanceled", producer="depot", partition_by="order_id"
+):
+    id: str
+    order_id: str

@@ -1,0 +1,80 @@
+"""Published language of the ordering context. Every event is keyed by the order id, and
+every message about one order carries the order id as its correlation id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from mallbots.messaging.api import IntegrationEvent
+
+
+@dataclass(frozen=True)
+class OrderItem:
+    product_id: str
+    store_id: str
+    product_name: str
+    store_name: str
+    price: Decimal
+    quantity: int
+
+
+@dataclass(frozen=True)
+class OrderCreated(IntegrationEvent, name="ordersapi.OrderCreated", producer="ordering"):
+    """Starts the create-order saga. `shopping_id` is empty, as in the original."""
+
+    id: str
+    customer_id: str
+    payment_id: str
+    shopping_id: str
+    total: Decimal
+    items: tuple[OrderItem, ...]
+
+
+@dataclass(frozen=True)
+class OrderApproved(IntegrationEvent, name="ordersapi.OrderApproved", producer="ordering"):
+    id: str
+    customer_id: str
+    payment_id: str
+    shopping_id: str
+
+
+@dataclass(frozen=True)
+class OrderRejected(IntegrationEvent, name="ordersapi.OrderRejected", producer="ordering"):
+    id: str
+    customer_id: str
+    payment_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class OrderInProgress(IntegrationEvent, name="ordersapi.OrderInProgress", producer="ordering"):
+    """A bot took the order's shopping list."""
+
+    id: str
+    customer_id: str
+    shopping_id: str
+    bot_id: str
+
+
+@dataclass(frozen=True)
+class OrderReadied(IntegrationEvent, name="ordersapi.OrderReadied", producer="ordering"):
+    id: str
+    customer_id: str
+    payment_id: str
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class OrderCanceled(IntegrationEvent, name="ordersapi.OrderCanceled", producer="ordering"):
+    id: str
+    customer_id: str
+    payment_id: str
+    shopping_id: str
+
+
+@dataclass(frozen=True)
+class OrderCompleted(IntegrationEvent, name="ordersapi.OrderCompleted", producer="ordering"):
+    id: str
+    customer_id: str
+    invoice_id: str

@@ -4,6 +4,7 @@ every message about one order carries the order id as its correlation id."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from mallbots.messaging.api import IntegrationEvent
@@ -78,3 +79,37 @@ class OrderCompleted(IntegrationEvent, name="ordersapi.OrderCompleted", producer
     id: str
     customer_id: str
     invoice_id: str
+
+
+# --- Open-host queries ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderInfo:
+    id: str
+    customer_id: str
+    payment_id: str
+    shopping_id: str
+    invoice_id: str
+    status: str  # pending|rejected|approved|in-progress|ready|completed|cancelled
+    total: Decimal
+    items: tuple[OrderItem, ...]
+    created_at: datetime
+    updated_at: datetime
+
+
+def get_order(order_id: str) -> OrderInfo | None:
+    """The order, or None when there is no such order."""
+    from . import selectors
+
+    order = selectors.order_find(order_id=order_id)
+    return None if order is None else selectors.order_info(order)
+
+
+def list_orders(*, after_id: str = "", limit: int = 500) -> list[OrderInfo]:
+    """Orders by id, `limit` at a time after `after_id`: for rebuilding other contexts' views."""
+    from . import selectors
+
+    return [
+        selectors.order_info(order) for order in selectors.order_list_after(after_id=after_id, limit=limit)
+    ]

@@ -113,7 +113,7 @@ def _handle_once(sub: Subscription, envelope: Envelope, seq: int | None, attempt
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO messaging_inboxmessage (handler, message_id, name, partition_key, correlation_id, handled_at) "
-            "VALUES (%s, %s, %s, %s, %s, now()) ON CONFLICT (handler, message_id) DO NOTHING",
+            "VALUES (%s, %s, %s, %s, %s, statement_timestamp()) ON CONFLICT (handler, message_id) DO NOTHING",
             [
                 sub.name,
                 envelope.id,

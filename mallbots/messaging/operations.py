@@ -101,7 +101,7 @@ def discard_dead_letters(ids: list[int] | None = None) -> int:
             for row in rows:
                 cursor.execute(
                     "INSERT INTO messaging_inboxmessage (handler, message_id, name, partition_key, correlation_id, "
-                    "handled_at) VALUES (%s, %s, %s, %s, %s, now()) ON CONFLICT DO NOTHING",
+                    "handled_at) VALUES (%s, %s, %s, %s, %s, statement_timestamp()) ON CONFLICT DO NOTHING",
                     [
                         row.handler,
                         row.message_id,

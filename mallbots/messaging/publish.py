@@ -58,15 +58,15 @@ def publish(event: IntegrationEvent, *, partition_key: str | None = None) -> str
                 "SELECT %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, "
                 " (SELECT jsonb_agg(d || jsonb_build_object('seq', seq.last)) "
                 "  FROM jsonb_array_elements(%s::jsonb) AS d LEFT JOIN seq ON seq.sequence = d->>'sequence'), "
-                " now()",
+                " statement_timestamp()",
                 [key, ordered, *common, json.dumps(deliveries)],
             )
         else:
             cursor.execute(
                 "INSERT INTO messaging_outboxmessage (message_id, name, version, partition_key, producer, "
                 " correlation_id, causation_id, payload, metadata, deliveries, created_at, sent_at) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, %s::jsonb, now(), "
-                " CASE WHEN %s THEN NULL ELSE now() END)",
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, %s::jsonb, statement_timestamp(), "
+                " CASE WHEN %s THEN NULL ELSE statement_timestamp() END)",
                 # A message nobody subscribes to is logged as already sent: nothing to relay.
                 [*common, json.dumps(deliveries), bool(deliveries)],
             )

@@ -120,7 +120,7 @@ def relay_batch(limit: int | None = None) -> int:
         if sent:
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "UPDATE messaging_outboxmessage SET sent_at = now() WHERE position = ANY(%s)",
+                    "UPDATE messaging_outboxmessage SET sent_at = statement_timestamp() WHERE position = ANY(%s)",
                     [sent],
                 )
     if error is not None:

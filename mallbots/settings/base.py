@@ -157,6 +157,12 @@ EVENTSTORE_SNAPSHOT_EVERY = {"default": env.int("EVENTSTORE_SNAPSHOT_EVERY", def
 # A command that loses an optimistic-concurrency race is retried this many times in all.
 EVENTSTORE_CONFLICT_ATTEMPTS = env.int("EVENTSTORE_CONFLICT_ATTEMPTS", default=3)
 
+# --- Bounded contexts ---------------------------------------------------------------------
+# Create-order saga step timeout: an order still pending after this is rejected.
+ORDERING_PENDING_TIMEOUT_SECONDS = env.int("ORDERING_PENDING_TIMEOUT_SECONDS", default=300)
+# Where SMS go: a class with send(number, text) (console by default; tests use memory).
+NOTIFICATIONS_SMS_SENDER = env("NOTIFICATIONS_SMS_SENDER", default="apps.notifications.senders.ConsoleSender")
+
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -199,6 +205,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "messaging.retry_due",
         "schedule": MESSAGING_SWEEP_SECONDS,
         "options": {"expires": 10},
+    },
+    "ordering-reject-stale-orders": {
+        "task": "ordering.reject_stale_orders",
+        "schedule": 15.0,
+        "options": {"expires": 15},
     },
     "messaging-purge": {
         "task": "messaging.purge",

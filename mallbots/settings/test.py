@@ -35,7 +35,9 @@ MESSAGING_RETRY_MAX_SECONDS = 0.5
 MESSAGING_MAX_ATTEMPTS = 3
 MESSAGING_SWEEP_SECONDS = 0.5
 CELERY_BEAT_SCHEDULE = {
-    name: {**entry, "schedule": MESSAGING_SWEEP_SECONDS} if entry["schedule"] < 60 else entry
+    name: {**entry, "schedule": MESSAGING_SWEEP_SECONDS}
+    if name.startswith("messaging-") and entry["schedule"] < 60
+    else entry
     for name, entry in CELERY_BEAT_SCHEDULE.items()
 }
 CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -43,4 +45,5 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 4,
     "unacked_restore_interval": 0.5,
 }
+NOTIFICATIONS_SMS_SENDER = "apps.notifications.senders.MemorySender"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -245,3 +245,25 @@ def test_an_order_group_keeps_publication_order_across_its_handlers():
     drain_held()
     assert effects("in_order", ledger_id) == ["1", "2", "closed"]
     assert PartitionCursor.objects.get(sequence=HISTORY, partition_key=ledger_id).last == 3
+
+
+@pytest.mark.django_db
+def test_the_timeline_of_a_correlation_id_lists_events_messages_and_outcomes():
+    # given a flow under one correlation id, one handler done
+    with context.use(correlation_id="order-7"):
+        (ledger_id,) = credits(1, 1)
+    handler, envelope, seq = all_deliveries(IN_ORDER)[0]
+    consumer.process(handler, envelope, seq)
+    # when
+    from mallbots.messaging.timeline import correlation_timeline
+
+    entries = correlation_timeline("order-7")
+    # then
+    assert [(e.kind, e.what, e.outcome) for e in entries] == [
+        ("event", "kerneltest.LedgerOpened", "stored"),
+        ("event", "kerneltest.LedgerCredited", "stored"),
+        ("published", "kerneltestapi.LedgerCredited", "waiting in the outbox"),
+        ("handled", "kerneltestapi.LedgerCredited", "handled"),
+    ]
+    assert entries[0].where == f"kerneltest.Ledger {ledger_id} v1"
+    assert correlation_timeline("another") == []

@@ -132,35 +132,17 @@ class BasketAdmin(ReadOnlyAdmin):
 
 @admin.register(StoreCache)
 class StoreCacheAdmin(ReadOnlyAdmin):
-    list_display = ("id", "name", "location", "is_complete", "updated_at")
+    list_display = ("id", "name", "location", "updated_at")
     search_fields = ("=id", "name")
     ordering = ("name",)
-    fields = ("id", "name", "location", "name_position", "updated_at")
+    fields = ("id", "name", "location", "updated_at")
     readonly_fields = fields
-
-    @admin.display(description="complete", boolean=True)
-    def is_complete(self, obj: StoreCache) -> bool:
-        return obj.is_complete
 
 
 @admin.register(ProductCache)
 class ProductCacheAdmin(ReadOnlyAdmin):
-    list_display = ("id", "name", "store_id", "price", "removed", "is_complete", "updated_at")
-    list_filter = ("removed",)
+    list_display = ("id", "name", "store_id", "price", "updated_at")
     search_fields = ("=id", "=store_id", "name")
     ordering = ("name",)
-    fields = (
-        "id",
-        "store_id",
-        "name",
-        "price",
-        "removed",
-        "name_position",
-        "price_position",
-        "updated_at",
-    )
+    fields = ("id", "store_id", "name", "price", "updated_at")
     readonly_fields = fields
-
-    @admin.display(description="complete", boolean=True)
-    def is_complete(self, obj: ProductCache) -> bool:
-        return obj.is_complete

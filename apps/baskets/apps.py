@@ -19,28 +19,43 @@ class BasketsConfig(AppConfig):
         from . import handlers, signals
 
         register_projection(signals.BasketProjection())
-        # Handler names are stable: the inbox and dead letters are keyed by them.
-        subscriptions: list[tuple[str, type[IntegrationEvent], Callable[[Any, Envelope], None]]] = [
-            ("baskets.on_stores_store_created", stores.StoreCreated, handlers.on_stores_store_created),
-            ("baskets.on_stores_store_rebranded", stores.StoreRebranded, handlers.on_stores_store_rebranded),
-            ("baskets.on_stores_product_added", stores.ProductAdded, handlers.on_stores_product_added),
-            (
-                "baskets.on_stores_product_rebranded",
-                stores.ProductRebranded,
-                handlers.on_stores_product_rebranded,
-            ),
-            (
-                "baskets.on_stores_product_price_increased",
-                stores.ProductPriceIncreased,
-                handlers.on_stores_product_price_increased,
-            ),
-            (
-                "baskets.on_stores_product_price_decreased",
-                stores.ProductPriceDecreased,
-                handlers.on_stores_product_price_decreased,
-            ),
-            ("baskets.on_stores_product_removed", stores.ProductRemoved, handlers.on_stores_product_removed),
-        ]
-        for name, event_type, handler in subscriptions:
-            # Ordered per store / product id: each handler sees one aggregate's events in order.
-            subscribe(event_type, handler, name=name, queue="baskets", ordered=True)
+        # Handler names are stable: the inbox and dead letters are keyed by them. Each cache's
+        # handlers form one order group, so a store's or a product's events are handled in the
+        # order the stores context published them, whichever handler each one goes to.
+        Handler = Callable[[Any, Envelope], None]
+        groups: dict[str, list[tuple[str, type[IntegrationEvent], Handler]]] = {
+            "baskets.store_cache": [
+                ("baskets.on_stores_store_created", stores.StoreCreated, handlers.on_stores_store_created),
+                (
+                    "baskets.on_stores_store_rebranded",
+                    stores.StoreRebranded,
+                    handlers.on_stores_store_rebranded,
+                ),
+            ],
+            "baskets.product_cache": [
+                ("baskets.on_stores_product_added", stores.ProductAdded, handlers.on_stores_product_added),
+                (
+                    "baskets.on_stores_product_rebranded",
+                    stores.ProductRebranded,
+                    handlers.on_stores_product_rebranded,
+                ),
+                (
+                    "baskets.on_stores_product_price_increased",
+                    stores.ProductPriceIncreased,
+                    handlers.on_stores_product_price_increased,
+                ),
+                (
+                    "baskets.on_stores_product_price_decreased",
+                    stores.ProductPriceDecreased,
+                    handlers.on_stores_product_price_decreased,
+                ),
+                (
+                    "baskets.on_stores_product_removed",
+                    stores.ProductRemoved,
+                    handlers.on_stores_product_removed,
+                ),
+            ],
+        }
+        for group, subscriptions in groups.items():
+            for name, event_type, handler in subscriptions:
+                subscribe(event_type, handler, name=name, queue="baskets", order_group=group)

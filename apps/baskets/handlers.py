@@ -1,7 +1,6 @@
 """Consumers of the stores context's integration events: they keep the store and product
-caches that adding an item reads. Subscribed in apps.py on the `baskets` queue, ordered per
-store or product; each passes the message's outbox position so that an older event handled
-late never overwrites a newer one."""
+caches that adding an item reads. Subscribed in apps.py on the `baskets` queue, in one order
+group per cache, so one store's or product's events are handled in publication order."""
 
 from __future__ import annotations
 
@@ -12,13 +11,11 @@ from . import services
 
 
 def on_stores_store_created(event: stores.StoreCreated, envelope: Envelope) -> None:
-    services.store_cache_add(
-        store_id=event.id, name=event.name, location=event.location, position=envelope.position
-    )
+    services.store_cache_add(store_id=event.id, name=event.name, location=event.location)
 
 
 def on_stores_store_rebranded(event: stores.StoreRebranded, envelope: Envelope) -> None:
-    services.store_cache_rebrand(store_id=event.id, name=event.name, position=envelope.position)
+    services.store_cache_rebrand(store_id=event.id, name=event.name)
 
 
 def on_stores_product_added(event: stores.ProductAdded, envelope: Envelope) -> None:
@@ -27,20 +24,19 @@ def on_stores_product_added(event: stores.ProductAdded, envelope: Envelope) -> N
         store_id=event.store_id,
         name=event.name,
         price=event.price,
-        position=envelope.position,
     )
 
 
 def on_stores_product_rebranded(event: stores.ProductRebranded, envelope: Envelope) -> None:
-    services.product_cache_rebrand(product_id=event.id, name=event.name, position=envelope.position)
+    services.product_cache_rebrand(product_id=event.id, name=event.name)
 
 
 def on_stores_product_price_increased(event: stores.ProductPriceIncreased, envelope: Envelope) -> None:
-    services.product_cache_reprice(product_id=event.id, price=event.price, position=envelope.position)
+    services.product_cache_reprice(product_id=event.id, price=event.price)
 
 
 def on_stores_product_price_decreased(event: stores.ProductPriceDecreased, envelope: Envelope) -> None:
-    services.product_cache_reprice(product_id=event.id, price=event.price, position=envelope.position)
+    services.product_cache_reprice(product_id=event.id, price=event.price)
 
 
 def on_stores_product_removed(event: stores.ProductRemoved, envelope: Envelope) -> None:

@@ -3,8 +3,6 @@ context's data that adding an item needs."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.db import models
 
 
@@ -41,20 +39,15 @@ class Basket(models.Model):
 
 # --- Caches of the stores context, fed by its integration events --------------------------
 #
-# The kernel keeps messages in order per handler and aggregate, but each event type has its own
-# handler, so a product's rebrand may be handled before its ProductAdded, or two price changes
-# by two handlers in either order. Every field therefore remembers the outbox position of the
-# event that last set it, and an older event never overwrites a newer one. A row can exist
-# before it is complete (a price change handled before ProductAdded); it serves lookups only
-# once it is complete.
+# The handlers of each cache share an order group, so one store's or one product's events are
+# applied in the order the stores context published them: a row holds what the latest handled
+# event says. A row may also come from a fallback to the stores context (services.py).
 
 
 class StoreCache(models.Model):
     id = models.CharField(primary_key=True, max_length=64)
-    name = models.TextField(blank=True, default="")
-    # None until StoreCreated or a fallback to the stores context filled the row in.
-    location = models.TextField(null=True)  # noqa: DJ001 - None means "not known yet", unlike ""
-    name_position = models.PositiveBigIntegerField(default=0)
+    name = models.TextField()
+    location = models.TextField()
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -62,27 +55,14 @@ class StoreCache(models.Model):
         verbose_name_plural = "store cache"
 
     def __str__(self) -> str:
-        return self.name or self.id
-
-    @property
-    def is_complete(self) -> bool:
-        return self.location is not None
-
-    def rename(self, name: str, position: int) -> None:
-        if position > self.name_position:
-            self.name, self.name_position = name, position
+        return self.name
 
 
 class ProductCache(models.Model):
     id = models.CharField(primary_key=True, max_length=64)
-    # None until ProductAdded or a fallback to the stores context filled the row in.
-    store_id = models.CharField(max_length=64, null=True)  # noqa: DJ001 - None means "not known yet"
-    name = models.TextField(blank=True, default="")
-    price = models.DecimalField(max_digits=9, decimal_places=2, null=True)
-    name_position = models.PositiveBigIntegerField(default=0)
-    price_position = models.PositiveBigIntegerField(default=0)
-    # Removal is final: the row stays as a tombstone, so a late ProductAdded cannot bring it back.
-    removed = models.BooleanField(default=False)
+    store_id = models.CharField(max_length=64)
+    name = models.TextField()
+    price = models.DecimalField(max_digits=9, decimal_places=2)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -90,16 +70,4 @@ class ProductCache(models.Model):
         verbose_name_plural = "product cache"
 
     def __str__(self) -> str:
-        return self.name or self.id
-
-    @property
-    def is_complete(self) -> bool:
-        return self.store_id is not None and self.price is not None and not self.removed
-
-    def rename(self, name: str, position: int) -> None:
-        if position > self.name_position:
-            self.name, self.name_position = name, position
-
-    def reprice(self, price: Decimal, position: int) -> None:
-        if position > self.price_position:
-            self.price, self.price_position = price, position
+        return self.name

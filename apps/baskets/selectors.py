@@ -14,10 +14,10 @@ def basket_get(*, basket_id: str) -> Basket:
 
 
 def product_cache_find(*, product_id: str) -> ProductCache | None:
-    """The cached product, complete or not, removed or not; None when nothing is cached."""
+    """The cached product; None when nothing is cached."""
     return ProductCache.objects.filter(id=product_id).first()
 
 
 def store_cache_find(*, store_id: str) -> StoreCache | None:
-    """The cached store when the cache knows it completely, else None."""
-    return StoreCache.objects.filter(id=store_id, location__isnull=False).first()
+    """The cached store; None when nothing is cached."""
+    return StoreCache.objects.filter(id=store_id).first()

@@ -3,11 +3,12 @@ stores and products that the stores context's integration events feed."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from decimal import Decimal
-from typing import TypeVar
 
 from django.db import transaction
+from django.utils import timezone
 
 from apps.stores import contracts as stores
 from mallbots.eventstore.api import AggregateRepository, command
@@ -15,6 +16,8 @@ from mallbots.eventstore.api import AggregateRepository, command
 from . import selectors
 from .domain import Basket, BasketNotFound, ProductNotLocated, StoreNotLocated
 from .models import ProductCache, StoreCache
+
+logger = logging.getLogger(__name__)
 
 baskets = AggregateRepository(Basket, not_found=BasketNotFound)
 
@@ -35,14 +38,14 @@ def basket_start(*, customer_id: str) -> str:
 @command
 def basket_add_item(*, basket_id: str, product_id: str, quantity: int) -> None:
     basket = baskets.get(basket_id)
-    product, price, store_id = _locate_product(product_id)
-    store = _locate_store(store_id)
+    product = _locate_product(product_id)
+    store = _locate_store(product.store_id)
     basket.add_item(
         store_id=store.id,
         store_name=store.name,
         product_id=product.id,
         product_name=product.name,
-        price=price,
+        price=product.price,
         quantity=quantity,
     )
     baskets.save(basket)
@@ -74,26 +77,15 @@ def basket_checkout(*, basket_id: str, payment_id: str) -> None:
 # --- Lookups with a fallback to the stores context ----------------------------------------
 
 
-def _locate_product(product_id: str) -> tuple[ProductCache, Decimal, str]:
-    """The cached product (with its price and store id, known on a complete row); on a miss,
-    the stores context's answer, cached."""
+def _locate_product(product_id: str) -> ProductCache:
+    """The cached product; on a miss, the stores context's answer, cached."""
     cached = selectors.product_cache_find(product_id=product_id)
-    if cached is not None and cached.removed:
-        raise ProductNotLocated()  # removal is final: no need to ask
-    if cached is not None and cached.price is not None and cached.store_id is not None:
-        return cached, cached.price, cached.store_id
+    if cached is not None:
+        return cached
     info = stores.get_product(product_id)
     if info is None:
         raise ProductNotLocated()
-    product = _locked(ProductCache, product_id)
-    if product.removed:  # removed while we asked
-        raise ProductNotLocated()
-    # The stores context's current state is at least as new as any event handled so far, so
-    # it overwrites; the positions stay, so events newer than what was handled still apply.
-    price = info.price.quantize(CENT)
-    product.store_id, product.name, product.price = info.store_id, info.name, price
-    product.save()
-    return product, price, info.store_id
+    return _product_upsert(product_id, store_id=info.store_id, name=info.name, price=info.price)
 
 
 def _locate_store(store_id: str) -> StoreCache:
@@ -104,67 +96,70 @@ def _locate_store(store_id: str) -> StoreCache:
     info = stores.get_store(store_id)
     if info is None:
         raise StoreNotLocated()
-    store = _locked(StoreCache, store_id)
-    store.name, store.location = info.name, info.location
-    store.save()
-    return store
+    return _store_upsert(store_id, name=info.name, location=info.location)
 
 
 # --- Caches fed by the stores context's integration events --------------------------------
 #
-# Idempotent and order-independent: `position` is the outbox position of the event, and a
-# field is only set by an event newer than the one that set it last (see models.py).
-
-Cache = TypeVar("Cache", StoreCache, ProductCache)
-
-
-def _locked(model: type[Cache], id: str) -> Cache:
-    """The cache row, created empty if missing, locked until the end of the transaction."""
-    model.objects.bulk_create([model(id=id)], ignore_conflicts=True)
-    return model.objects.select_for_update().get(id=id)
+# Each cache's handlers share an order group (apps.py), so the events of one store or product
+# arrive here in publication order and the latest one handled wins. A fallback may have
+# inserted a row before its creation event is handled: the creation overwrites it, and the
+# events after it bring it back to the stores context's current state.
 
 
-@transaction.atomic
-def store_cache_add(*, store_id: str, name: str, location: str, position: int) -> None:
-    store = _locked(StoreCache, store_id)
-    store.location = location
-    store.rename(name, position)
-    store.save()
+def _store_upsert(store_id: str, *, name: str, location: str) -> StoreCache:
+    (store,) = StoreCache.objects.bulk_create(
+        [StoreCache(id=store_id, name=name, location=location)],
+        update_conflicts=True,
+        unique_fields=["id"],
+        update_fields=["name", "location", "updated_at"],
+    )
+    return store
 
 
-@transaction.atomic
-def store_cache_rebrand(*, store_id: str, name: str, position: int) -> None:
-    store = _locked(StoreCache, store_id)
-    store.rename(name, position)
-    store.save()
+def _product_upsert(product_id: str, *, store_id: str, name: str, price: Decimal) -> ProductCache:
+    (product,) = ProductCache.objects.bulk_create(
+        [ProductCache(id=product_id, store_id=store_id, name=name, price=price.quantize(CENT))],
+        update_conflicts=True,
+        unique_fields=["id"],
+        update_fields=["store_id", "name", "price", "updated_at"],
+    )
+    return product
 
 
-@transaction.atomic
-def product_cache_add(*, product_id: str, store_id: str, name: str, price: Decimal, position: int) -> None:
-    product = _locked(ProductCache, product_id)
-    product.store_id = store_id
-    product.rename(name, position)
-    product.reprice(price, position)
-    product.save()
+def _update(model: type[StoreCache] | type[ProductCache], id: str, event: str, **fields: object) -> None:
+    """Sets the fields of a cached row. A missing row is left missing: in publication order its
+    creation comes first, so the row was purged, and the next lookup asks the stores context."""
+    if not model.objects.filter(id=id).update(**fields, updated_at=timezone.now()):
+        logger.debug("%s of %s %s: not cached, nothing to update", event, model._meta.verbose_name, id)
 
 
 @transaction.atomic
-def product_cache_rebrand(*, product_id: str, name: str, position: int) -> None:
-    product = _locked(ProductCache, product_id)
-    product.rename(name, position)
-    product.save()
+def store_cache_add(*, store_id: str, name: str, location: str) -> None:
+    _store_upsert(store_id, name=name, location=location)
 
 
 @transaction.atomic
-def product_cache_reprice(*, product_id: str, price: Decimal, position: int) -> None:
+def store_cache_rebrand(*, store_id: str, name: str) -> None:
+    _update(StoreCache, store_id, "rebrand", name=name)
+
+
+@transaction.atomic
+def product_cache_add(*, product_id: str, store_id: str, name: str, price: Decimal) -> None:
+    _product_upsert(product_id, store_id=store_id, name=name, price=price)
+
+
+@transaction.atomic
+def product_cache_rebrand(*, product_id: str, name: str) -> None:
+    _update(ProductCache, product_id, "rebrand", name=name)
+
+
+@transaction.atomic
+def product_cache_reprice(*, product_id: str, price: Decimal) -> None:
     """The product's new price, from a price increase or decrease."""
-    product = _locked(ProductCache, product_id)
-    product.reprice(price, position)
-    product.save()
+    _update(ProductCache, product_id, "price change", price=price.quantize(CENT))
 
 
 @transaction.atomic
 def product_cache_remove(*, product_id: str) -> None:
-    product = _locked(ProductCache, product_id)
-    product.removed = True
-    product.save()
+    ProductCache.objects.filter(id=product_id).delete()

@@ -4,7 +4,6 @@ row the baskets context reads (or, for the stores context, its read model row)."
 
 from __future__ import annotations
 
-import itertools
 import uuid
 from decimal import Decimal
 
@@ -14,10 +13,6 @@ from apps.baskets import services
 from apps.baskets.models import Basket, ProductCache, StoreCache
 from apps.stores import services as stores_services
 from apps.stores.models import Product, Store
-
-# Cache entries made by the factories count as events from an outbox far ahead of the test's
-# own messages, so they are never overwritten by accident.
-_positions = itertools.count(1_000_000)
 
 
 def new_id() -> str:
@@ -36,7 +31,7 @@ class CachedStoreFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class: type[StoreCache], id: str, name: str, location: str) -> StoreCache:
-        services.store_cache_add(store_id=id, name=name, location=location, position=next(_positions))
+        services.store_cache_add(store_id=id, name=name, location=location)
         return model_class.objects.get(id=id)
 
 
@@ -55,9 +50,7 @@ class CachedProductFactory(factory.Factory):
     def _create(
         cls, model_class: type[ProductCache], id: str, store: StoreCache, name: str, price: Decimal
     ) -> ProductCache:
-        services.product_cache_add(
-            product_id=id, store_id=store.id, name=name, price=price, position=next(_positions)
-        )
+        services.product_cache_add(product_id=id, store_id=store.id, name=name, price=price)
         return model_class.objects.get(id=id)
 
 

@@ -1,8 +1,9 @@
 """The stores caches, fed by the stores context's integration events through the real
-consuming path (inbox, per-partition order), with duplicates and reordering."""
+consuming path (inbox, one order group per cache), with duplicates and reordering."""
 
 from __future__ import annotations
 
+import logging
 import random
 from decimal import Decimal
 
@@ -23,14 +24,21 @@ from tests.kernel.messaging.helpers import deliveries_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
+# event -> (handler, order group)
 HANDLERS = {
-    "storesapi.StoreCreated": "baskets.on_stores_store_created",
-    "storesapi.StoreRebranded": "baskets.on_stores_store_rebranded",
-    "storesapi.ProductAdded": "baskets.on_stores_product_added",
-    "storesapi.ProductRebranded": "baskets.on_stores_product_rebranded",
-    "storesapi.ProductPriceIncreased": "baskets.on_stores_product_price_increased",
-    "storesapi.ProductPriceDecreased": "baskets.on_stores_product_price_decreased",
-    "storesapi.ProductRemoved": "baskets.on_stores_product_removed",
+    "storesapi.StoreCreated": ("baskets.on_stores_store_created", "baskets.store_cache"),
+    "storesapi.StoreRebranded": ("baskets.on_stores_store_rebranded", "baskets.store_cache"),
+    "storesapi.ProductAdded": ("baskets.on_stores_product_added", "baskets.product_cache"),
+    "storesapi.ProductRebranded": ("baskets.on_stores_product_rebranded", "baskets.product_cache"),
+    "storesapi.ProductPriceIncreased": (
+        "baskets.on_stores_product_price_increased",
+        "baskets.product_cache",
+    ),
+    "storesapi.ProductPriceDecreased": (
+        "baskets.on_stores_product_price_decreased",
+        "baskets.product_cache",
+    ),
+    "storesapi.ProductRemoved": ("baskets.on_stores_product_removed", "baskets.product_cache"),
 }
 
 
@@ -60,6 +68,13 @@ def deliver(deliveries) -> list[Outcome]:
     return [consumer.process(handler, envelope, seq) for handler, envelope, seq in deliveries]
 
 
+def retry_held(delivery) -> Outcome:
+    """What the wake-up or the retry sweep does for one held delivery."""
+    handler, envelope, _ = delivery
+    row = FailedDelivery.objects.get(handler=handler, message_id=envelope["id"], status="held")
+    return consumer.process(row.handler, row.envelope, row.seq, row.attempts + 1)
+
+
 def drain_held() -> None:
     """What the retry sweep does, without waiting for backoffs."""
     for _ in range(100):
@@ -76,7 +91,7 @@ def store_row(store_id: str) -> tuple:
 
 
 def product_row(product_id: str) -> tuple:
-    return ProductCache.objects.values_list("store_id", "name", "price", "removed").get(id=product_id)
+    return ProductCache.objects.values_list("store_id", "name", "price").get(id=product_id)
 
 
 def test_every_handler_is_subscribed_on_the_baskets_queue_in_order():
@@ -97,7 +112,15 @@ def test_every_handler_is_subscribed_on_the_baskets_queue_in_order():
     # then
     rows = OutboxMessage.objects.filter(producer="stores").order_by("position")
     assert [[d for d in row.deliveries if d["handler"].startswith("baskets.")] for row in rows] == [
-        [{"handler": HANDLERS[row.name], "queue": "baskets", "seq": 1}] for row in rows
+        [
+            {
+                "handler": HANDLERS[row.name][0],
+                "queue": "baskets",
+                "sequence": HANDLERS[row.name][1],
+                "seq": seq,
+            }
+        ]
+        for row, seq in zip(rows, [1, 2, 1, 2, 3, 4, 5], strict=True)
     ]
 
 
@@ -140,14 +163,14 @@ def test_every_message_twice_and_shuffled_leaves_what_the_latest_events_say(seed
     assert Outcome.DUPLICATE in outcomes
     assert store_row(store) == ("Threads Outlet", "Level 1")
     assert store_row(other_store) == ("Kitchen", "Level 2")
-    assert product_row(shirt) == (store, "Navy shirt", Decimal("14.00"), False)
-    assert product_row(mug) == (other_store, "Mug", Decimal("3.50"), False)
-    assert product_row(hat)[3] is True
+    assert product_row(shirt) == (store, "Navy shirt", Decimal("14.00"))
+    assert product_row(mug) == (other_store, "Mug", Decimal("3.50"))
+    assert not ProductCache.objects.filter(id=hat).exists()
     assert InboxMessage.objects.filter(handler__startswith="baskets.").count() == 14
     assert not FailedDelivery.objects.exists()
 
 
-def test_a_price_change_handled_before_product_added_is_not_undone_by_it():
+def test_a_price_change_delivered_before_its_product_added_is_held_and_applied_after_it():
     # given
     store, shirt = new_id(), new_id()
     publish_each(
@@ -156,19 +179,25 @@ def test_a_price_change_handled_before_product_added_is_not_undone_by_it():
             id=shirt, store_id=store, name="Shirt", description="", sku="S1", price=Decimal("10.00")
         ),
         stores.ProductPriceIncreased(id=shirt, delta=Decimal("5.00"), price=Decimal("15.00")),
-        stores.ProductRebranded(id=shirt, name="Blue shirt", description=""),
     )
-    created, added, increased, rebranded = baskets_deliveries()
-    # when the later events are handled first
-    assert deliver([increased, rebranded]) == [Outcome.HANDLED, Outcome.HANDLED]
-    incomplete = ProductCache.objects.get(id=shirt)
-    assert deliver([added, created]) == [Outcome.HANDLED, Outcome.HANDLED]
-    # then
-    assert (incomplete.store_id, incomplete.is_complete) == (None, False)
-    assert product_row(shirt) == (store, "Blue shirt", Decimal("15.00"), False)
+    created, added, increased = baskets_deliveries()
+    # when the price change arrives first
+    early = deliver([increased])
+    cached_while_held = ProductCache.objects.filter(id=shirt).exists()
+    then_added = deliver([created, added])
+    cached_when_added = product_row(shirt)
+    retried = retry_held(increased)
+    # then it waited for ProductAdded, in the other handler of the group
+    assert early == [Outcome.HELD]
+    assert cached_while_held is False
+    assert then_added == [Outcome.HANDLED, Outcome.HANDLED]
+    assert cached_when_added == (store, "Shirt", Decimal("10.00"))
+    assert retried == Outcome.HANDLED
+    assert product_row(shirt) == (store, "Shirt", Decimal("15.00"))
+    assert not FailedDelivery.objects.exists()
 
 
-def test_a_product_removed_before_its_product_added_is_handled_stays_removed():
+def test_a_removal_delivered_before_its_product_added_waits_for_it_then_deletes_the_row():
     # given
     store, hat = new_id(), new_id()
     publish_each(
@@ -181,11 +210,28 @@ def test_a_product_removed_before_its_product_added_is_handled_stays_removed():
     created, added, removed = baskets_deliveries()
     basket = BasketFactory()
     # when
-    deliver([created, removed, added])
+    outcomes = deliver([created, removed, added])
+    drain_held()
     # then
-    assert product_row(hat) == (store, "Hat", Decimal("7.00"), True)
+    assert outcomes == [Outcome.HANDLED, Outcome.HELD, Outcome.HANDLED]
+    assert not ProductCache.objects.filter(id=hat).exists()
     with pytest.raises(ProductNotLocated):
         services.basket_add_item(basket_id=basket.id, product_id=hat, quantity=1)
+
+
+def test_a_change_to_a_product_the_cache_does_not_hold_inserts_nothing(caplog):
+    # given a product whose row is gone (the cache was purged)
+    product_id = new_id()
+    caplog.set_level(logging.DEBUG, logger="apps.baskets.services")
+    # when
+    services.product_cache_reprice(product_id=product_id, price=Decimal("15.00"))
+    services.product_cache_rebrand(product_id=product_id, name="Blue shirt")
+    # then
+    assert not ProductCache.objects.exists()
+    assert [r.getMessage() for r in caplog.records if r.name == "apps.baskets.services"] == [
+        f"price change of product cache entry {product_id}: not cached, nothing to update",
+        f"rebrand of product cache entry {product_id}: not cached, nothing to update",
+    ]
 
 
 def test_a_redelivered_message_is_handled_once():
@@ -213,7 +259,7 @@ def test_add_item_on_a_cache_miss_asks_the_stores_context_and_caches_the_answer(
     # when
     services.basket_add_item(basket_id=basket.id, product_id=product.id, quantity=2)
     # then
-    assert product_row(product.id) == (store.id, product.name, Decimal("12.50"), False)
+    assert product_row(product.id) == (store.id, product.name, Decimal("12.50"))
     assert store_row(store.id) == (store.name, store.location)
     item = services.baskets.get(basket.id).items[product.id]
     assert (item.store_name, item.product_name, item.price, item.quantity) == (
@@ -235,7 +281,7 @@ def test_events_handled_after_a_fallback_keep_the_cache_current():
     deliver(list(reversed(deliveries)) * 2)
     drain_held()
     # then
-    assert product_row(product.id) == (store.id, product.name, Decimal("13.00"), False)
+    assert product_row(product.id) == (store.id, product.name, Decimal("13.00"))
     assert store_row(store.id) == (store.name, store.location)
     assert not FailedDelivery.objects.exists()
 
@@ -268,9 +314,7 @@ def test_add_item_asks_for_the_store_when_only_the_product_is_cached():
     # given
     store = StoreFactory()
     product_id = new_id()
-    services.product_cache_add(
-        product_id=product_id, store_id=store.id, name="Scarf", price=Decimal("20.00"), position=1
-    )
+    services.product_cache_add(product_id=product_id, store_id=store.id, name="Scarf", price=Decimal("20.00"))
     basket = BasketFactory()
     # when
     services.basket_add_item(basket_id=basket.id, product_id=product_id, quantity=1)
@@ -282,9 +326,7 @@ def test_add_item_asks_for_the_store_when_only_the_product_is_cached():
 def test_add_item_of_a_product_whose_store_is_unknown_is_not_found():
     # given
     product_id = new_id()
-    services.product_cache_add(
-        product_id=product_id, store_id=new_id(), name="Scarf", price=Decimal("20.00"), position=1
-    )
+    services.product_cache_add(product_id=product_id, store_id=new_id(), name="Scarf", price=Decimal("20.00"))
     basket = BasketFactory()
     # when
     with pytest.raises(StoreNotLocated) as caught:

@@ -98,7 +98,7 @@ def test_adding_a_product_again_adds_to_the_line_at_its_first_price():
     # given
     shirt = CachedProductFactory(price=Decimal("9.99"))
     basket = BasketFactory(items=[(shirt, 2)])
-    services.product_cache_reprice(product_id=shirt.id, price=Decimal("19.99"), position=10**9)
+    services.product_cache_reprice(product_id=shirt.id, price=Decimal("19.99"))
     # when
     services.basket_add_item(basket_id=basket.id, product_id=shirt.id, quantity=3)
     # then

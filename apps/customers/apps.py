@@ -8,6 +8,15 @@ class CustomersConfig(AppConfig):
     group_permissions = {"kiosk": ["add_customer", "change_customer", "view_customer"]}
 
     def ready(self) -> None:
-        # Connects the receivers that publish the integration events. The customers context
-        # consumes no integration event, so it subscribes to nothing.
-        from . import signals  # noqa: F401
+        from apps.ordering import contracts as ordering
+        from mallbots.messaging.api import subscribe
+
+        # Importing signals connects the receivers that publish the integration events.
+        from . import handlers, signals  # noqa: F401
+
+        subscribe(
+            ordering.OrderCreated,
+            handlers.on_ordering_order_created,
+            name="customers.on_ordering_order_created",
+            queue="customers",
+        )

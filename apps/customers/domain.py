@@ -79,6 +79,7 @@ class CustomerDisabled(DomainEvent, name="customers.CustomerDisabled"):
 @dataclass(frozen=True)
 class CustomerAuthorized(DomainEvent, name="customers.CustomerAuthorized"):
     customer_id: str
+    order_id: str = ""  # set when the authorization is for an order (the create-order saga)
 
 
 # --- SMS numbers ------------------------------------------------------------------------------
@@ -150,7 +151,7 @@ class Customer(Aggregate):
         self.enabled = False
         self.record(CustomerDisabled(customer_id=self.id))
 
-    def authorize(self) -> None:
+    def authorize(self, order_id: str = "") -> None:
         if not self.enabled:
             raise CustomerNotAuthorized()
-        self.record(CustomerAuthorized(customer_id=self.id))
+        self.record(CustomerAuthorized(customer_id=self.id, order_id=order_id))

@@ -6,7 +6,10 @@ import uuid
 
 from django.db import transaction
 
-from .domain import Customer
+from mallbots.messaging.api import publish
+
+from . import contracts
+from .domain import Customer, CustomerNotAuthorized, CustomerNotFound
 from .repository import customers
 
 
@@ -47,3 +50,18 @@ def customer_authorize(*, customer_id: str) -> None:
     customer = customers.get_for_update(customer_id)
     customer.authorize()
     customers.save(customer)
+
+
+@transaction.atomic
+def customer_authorize_order(*, customer_id: str, order_id: str) -> None:
+    """Create-order saga, step 2 (docs/saga.md): publishes CustomerAuthorized for an enabled
+    customer, or CustomerAuthorizationFailed with the reason. A refusal is an outcome of the
+    saga, not an error of this command."""
+    try:
+        customer = customers.get_for_update(customer_id)
+        customer.authorize(order_id=order_id)
+        customers.save(customer)
+    except (CustomerNotFound, CustomerNotAuthorized) as refusal:
+        publish(
+            contracts.CustomerAuthorizationFailed(id=customer_id, order_id=order_id, reason=refusal.message)
+        )

@@ -1,6 +1,6 @@
 """Domain events of the customers context translated into its integration events (outbox,
-same transaction). Each payload is built from the event alone. CustomerAuthorized stays
-inside the context."""
+same transaction). Each payload is built from the event alone. CustomerAuthorized is
+published only when it authorizes an order (the create-order saga)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,13 @@ from mallbots.eventstore.api import Recorded, receiver
 from mallbots.messaging.api import publish
 
 from . import contracts
-from .domain import CustomerDisabled, CustomerEnabled, CustomerRegistered, CustomerSmsChanged
+from .domain import (
+    CustomerAuthorized,
+    CustomerDisabled,
+    CustomerEnabled,
+    CustomerRegistered,
+    CustomerSmsChanged,
+)
 
 
 @receiver(CustomerRegistered)
@@ -33,3 +39,10 @@ def publish_customer_enabled(record: Recorded) -> None:
 def publish_customer_disabled(record: Recorded) -> None:
     event: CustomerDisabled = record.event  # type: ignore[assignment]
     publish(contracts.CustomerDisabled(id=event.customer_id))
+
+
+@receiver(CustomerAuthorized)
+def publish_customer_authorized(record: Recorded) -> None:
+    event: CustomerAuthorized = record.event  # type: ignore[assignment]
+    if event.order_id:
+        publish(contracts.CustomerAuthorized(id=event.customer_id, order_id=event.order_id))

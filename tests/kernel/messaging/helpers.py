@@ -43,4 +43,4 @@ def deliveries_of(row: OutboxMessage) -> list[tuple[str, dict[str, Any], int | N
             row.created_at,
         )
     )
-    return [(d["handler"], envelope, d["seq"]) for d in row.deliveries]
+    return [(d["handler"], envelope, d.get("seq")) for d in row.deliveries]

@@ -12,6 +12,7 @@ class BasketsConfig(AppConfig):
     group_permissions = {"kiosk": ["add_basket", "change_basket", "delete_basket", "view_basket"]}
 
     def ready(self) -> None:
+        from apps.ordering import contracts as ordering
         from apps.stores import contracts as stores
         from mallbots.eventstore.api import register_projection
         from mallbots.messaging.api import Envelope, IntegrationEvent, subscribe
@@ -59,3 +60,9 @@ class BasketsConfig(AppConfig):
         for group, subscriptions in groups.items():
             for name, event_type, handler in subscriptions:
                 subscribe(event_type, handler, name=name, queue="baskets", order_group=group)
+        subscribe(
+            ordering.OrderRejected,
+            handlers.on_ordering_order_rejected,
+            name="baskets.on_ordering_order_rejected",
+            queue="baskets",
+        )

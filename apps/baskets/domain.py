@@ -139,6 +139,14 @@ class BasketCheckedOut(DomainEvent, name="baskets.BasketCheckedOut"):
     items: tuple[Item, ...]
 
 
+@dataclass(frozen=True)
+class BasketCheckoutRejected(DomainEvent, name="baskets.BasketCheckoutRejected"):
+    """The order made from this basket was rejected; the reason is kept for the customer."""
+
+    basket_id: str
+    reason: str
+
+
 # --- The aggregate ------------------------------------------------------------------------
 
 
@@ -159,6 +167,7 @@ class Basket(EventSourcedAggregate):
         self.payment_id = ""
         self.status = BasketStatus.NEW
         self.items: dict[str, Item] = {}  # by product id, in the order they were first added
+        self.checkout_rejection = ""  # why the order made from this basket was rejected
 
     @classmethod
     def start(cls, id: str, customer_id: str) -> Basket:
@@ -225,6 +234,16 @@ class Basket(EventSourcedAggregate):
             )
         )
 
+    def report_rejected_checkout(self, reason: str) -> None:
+        """The create-order saga rejected the order made from this basket. Only a checked-out
+        basket can be reported, once; anything else is ignored (a repeated report)."""
+        if self.status is BasketStatus.CHECKED_OUT and not self.checkout_rejection:
+            self.record(BasketCheckoutRejected(basket_id=self.id, reason=reason))
+
+    @when(BasketCheckoutRejected)
+    def _checkout_rejected(self, event: BasketCheckoutRejected) -> None:
+        self.checkout_rejection = event.reason
+
     @when(BasketStarted)
     def _started(self, event: BasketStarted) -> None:
         self.customer_id = event.customer_id
@@ -267,6 +286,7 @@ class Basket(EventSourcedAggregate):
             "payment_id": self.payment_id,
             "status": self.status.value,
             "items": [item.as_data() for item in self.items.values()],
+            "checkout_rejection": self.checkout_rejection,
         }
 
     @classmethod
@@ -276,4 +296,7 @@ class Basket(EventSourcedAggregate):
         basket.payment_id = state["payment_id"]
         basket.status = BasketStatus(state["status"])
         basket.items = {data["product_id"]: Item.from_data(data) for data in state["items"]}
+        basket.checkout_rejection = state.get(
+            "checkout_rejection", ""
+        )  # added later: older snapshots lack it
         return basket

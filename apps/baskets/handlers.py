@@ -4,6 +4,7 @@ group per cache, so one store's or product's events are handled in publication o
 
 from __future__ import annotations
 
+from apps.ordering import contracts as ordering
 from apps.stores import contracts as stores
 from mallbots.messaging.api import Envelope
 
@@ -41,3 +42,8 @@ def on_stores_product_price_decreased(event: stores.ProductPriceDecreased, envel
 
 def on_stores_product_removed(event: stores.ProductRemoved, envelope: Envelope) -> None:
     services.product_cache_remove(product_id=event.id)
+
+
+def on_ordering_order_rejected(event: ordering.OrderRejected, envelope: Envelope) -> None:
+    """Create-order saga compensation: the basket's checkout is reported rejected."""
+    services.basket_report_rejected_checkout(basket_id=event.id, reason=event.reason)

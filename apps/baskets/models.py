@@ -22,6 +22,8 @@ class Basket(models.Model):
     # [{"store_id", "product_id", "store_name", "product_name", "price": "9.99", "quantity"}],
     # in the order the products were first added.
     items = models.JSONField(default=list)
+    # Why the order made from this basket was rejected by the create-order saga, if it was.
+    checkout_rejection = models.TextField(blank=True, default="")
     version = models.PositiveIntegerField()
     started_at = models.DateTimeField()
     updated_at = models.DateTimeField()

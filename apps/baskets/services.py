@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.stores import contracts as stores
+from mallbots.ddd import context as message_context
 from mallbots.eventstore.api import AggregateRepository, command
 
 from . import selectors
@@ -68,9 +69,22 @@ def basket_cancel(*, basket_id: str) -> None:
 
 @command
 def basket_checkout(*, basket_id: str, payment_id: str) -> None:
-    """Checks the basket out. The payment is not verified here: the order saga confirms it."""
-    basket = baskets.get(basket_id)
-    basket.checkout(payment_id)
+    """Checks the basket out. The payment is not verified here: the order saga confirms it.
+    Runs under the basket id as correlation id: it becomes the order's id, and every message
+    about that order carries it (docs/saga.md)."""
+    with message_context.use(correlation_id=basket_id):
+        basket = baskets.get(basket_id)
+        basket.checkout(payment_id)
+        baskets.save(basket)
+
+
+@command
+def basket_report_rejected_checkout(*, basket_id: str, reason: str) -> None:
+    """The order made from this basket was rejected (create-order saga compensation)."""
+    basket = baskets.find(basket_id)
+    if basket is None:
+        return  # an order created through the ordering API has no basket
+    basket.report_rejected_checkout(reason)
     baskets.save(basket)
 
 

@@ -10,6 +10,7 @@ from . import contracts
 from .domain import (
     BasketCanceled,
     BasketCheckedOut,
+    BasketCheckoutRejected,
     BasketItemAdded,
     BasketItemRemoved,
     BasketStarted,
@@ -73,6 +74,13 @@ class BasketProjection(Projection):
         view = BasketView.objects.get(id=record.stream_id)
         view.payment_id = event.payment_id
         view.status = BasketView.Status.CHECKED_OUT
+        self._save(view, record)
+
+    @handles(BasketCheckoutRejected)
+    def checkout_rejected(self, record: Recorded) -> None:
+        event: BasketCheckoutRejected = record.event  # type: ignore[assignment]
+        view = BasketView.objects.get(id=record.stream_id)
+        view.checkout_rejection = event.reason
         self._save(view, record)
 
     def _save(self, view: BasketView, record: Recorded) -> None:

@@ -11,4 +11,5 @@ EXPECTATIONS = {
     "storesapi.ProductPriceIncreased": {"id": "string", "price": "decimal"},
     "storesapi.ProductPriceDecreased": {"id": "string", "price": "decimal"},
     "storesapi.ProductRemoved": {"id": "string"},
+    "ordersapi.OrderRejected": {"id": "string", "reason": "string"},
 }

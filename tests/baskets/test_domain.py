@@ -289,6 +289,7 @@ def test_snapshot_round_trips_with_items_in_order():
             {**MUG, "price": "4.50", "quantity": 1},
             {**SHIRT, "price": "9.99", "quantity": 2},
         ],
+        "checkout_rejection": "",
     }
     assert (restored.customer_id, restored.status, restored.items) == ("c-1", "open", basket.items)
     assert list(restored.items) == ["p-2", "p-1"]
@@ -307,3 +308,8 @@ def test_events_survive_their_stored_form():
     # then
     assert stored[1]["item"]["price"] == "9.99"
     assert [from_data(type(e), data) for e, data in zip(events, stored, strict=True)] == events
+
+
+def test_a_snapshot_written_before_checkout_rejections_existed_still_restores():
+    state = {"customer_id": "c-1", "payment_id": "p-1", "status": "checked_out", "items": []}
+    assert Basket.restore("b-1", state).checkout_rejection == ""

@@ -312,6 +312,7 @@ def test_snapshot_holds_the_state_at_its_version(settings):
         "payment_id": "",
         "status": "open",
         "items": [line(shirt, 2), line(mug, 1)],
+        "checkout_rejection": "",
     }
 
 

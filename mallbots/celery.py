@@ -9,4 +9,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mallbots.settings.dev")
 
 app = Celery("mallbots")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["mallbots.messaging"])
+# Every installed app's tasks module: the messaging kernel's and the contexts' own periodic jobs.
+app.autodiscover_tasks()

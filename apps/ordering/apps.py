@@ -4,4 +4,64 @@ from django.apps import AppConfig
 class OrderingConfig(AppConfig):
     name = "apps.ordering"
     label = "ordering"
+    verbose_name = "Ordering"
     default_auto_field = "django.db.models.BigAutoField"
+    # Kiosks read orders and may cancel their customer's order; creating an order outside a
+    # checkout (add_order) is for staff (see mallbots.web.groups).
+    group_permissions = {"kiosk": ["view_order", "delete_order"]}
+
+    def ready(self) -> None:
+        from apps.baskets import contracts as baskets
+        from apps.customers import contracts as customers
+        from apps.depot import contracts as depot
+        from apps.payments import contracts as payments
+        from mallbots.eventstore.api import register_projection
+        from mallbots.messaging.api import subscribe
+
+        # Importing signals connects the receivers that publish the integration events; importing
+        # tasks registers the stale-order sweep with Celery (beat schedules it by name).
+        from . import handlers, signals, tasks  # noqa: F401
+
+        register_projection(signals.OrderProjection())
+        # Handler names are stable: the inbox and dead letters are keyed by them. All of them
+        # form one order group keyed by the order id, so an order's saga messages are handled in
+        # the order they were published, whichever context published them.
+        for name, event_type, handler in [
+            (
+                "ordering.on_baskets_basket_checked_out",
+                baskets.BasketCheckedOut,
+                handlers.on_baskets_basket_checked_out,
+            ),
+            (
+                "ordering.on_customers_customer_authorization_failed",
+                customers.CustomerAuthorizationFailed,
+                handlers.on_customers_customer_authorization_failed,
+            ),
+            (
+                "ordering.on_depot_shopping_list_creation_failed",
+                depot.ShoppingListCreationFailed,
+                handlers.on_depot_shopping_list_creation_failed,
+            ),
+            (
+                "ordering.on_payments_payment_confirmation_failed",
+                payments.PaymentConfirmationFailed,
+                handlers.on_payments_payment_confirmation_failed,
+            ),
+            (
+                "ordering.on_depot_shopping_list_initiated",
+                depot.ShoppingListInitiated,
+                handlers.on_depot_shopping_list_initiated,
+            ),
+            (
+                "ordering.on_depot_shopping_list_assigned",
+                depot.ShoppingListAssigned,
+                handlers.on_depot_shopping_list_assigned,
+            ),
+            (
+                "ordering.on_depot_shopping_list_completed",
+                depot.ShoppingListCompleted,
+                handlers.on_depot_shopping_list_completed,
+            ),
+            ("ordering.on_payments_invoice_paid", payments.InvoicePaid, handlers.on_payments_invoice_paid),
+        ]:
+            subscribe(event_type, handler, name=name, queue="ordering", order_group="ordering.orders")

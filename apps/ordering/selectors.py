@@ -1,0 +1,64 @@
+"""Queries of the ordering context, on the order read model."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from .contracts import OrderInfo, OrderItem
+from .domain import OrderNotFound
+from .models import Order
+
+
+def order_get(*, order_id: str) -> Order:
+    try:
+        return Order.objects.get(id=order_id)
+    except Order.DoesNotExist:
+        raise OrderNotFound()
+
+
+def order_find(*, order_id: str) -> Order | None:
+    """The order; None when there is no such order."""
+    return Order.objects.filter(id=order_id).first()
+
+
+def order_list_after(*, after_id: str = "", limit: int = 500) -> QuerySet[Order]:
+    """Orders by id, `limit` of them after `after_id`."""
+    return Order.objects.filter(id__gt=after_id).order_by("id")[:limit]
+
+
+def order_list_stale(*, created_before: datetime, limit: int = 500) -> list[str]:
+    """Ids of the orders still pending that were created before `created_before`, oldest first."""
+    return list(
+        Order.objects.filter(status=Order.Status.PENDING, created_at__lt=created_before)
+        .order_by("created_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def order_info(order: Order) -> OrderInfo:
+    """The order as the open-host queries publish it: a frozen dataclass, never the model."""
+    return OrderInfo(
+        id=order.id,
+        customer_id=order.customer_id,
+        payment_id=order.payment_id,
+        shopping_id=order.shopping_id,
+        invoice_id=order.invoice_id,
+        status=order.status,
+        total=order.total,
+        items=tuple(
+            OrderItem(
+                product_id=line["product_id"],
+                store_id=line["store_id"],
+                product_name=line["product_name"],
+                store_name=line["store_name"],
+                price=Decimal(line["price"]),
+                quantity=line["quantity"],
+            )
+            for line in order.items
+        ),
+        created_at=order.created_at,
+        updated_at=order.updated_at,
+    )

@@ -1,0 +1,179 @@
+"""Receivers of the order's domain events: the read model projection, and the translation of
+every domain event into the integration event of contracts.py (partition key: the order id)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mallbots.eventstore.api import Projection, Recorded, handles, receiver
+from mallbots.messaging.api import publish
+
+from . import contracts
+from .domain import (
+    Item,
+    OrderApproved,
+    OrderCanceled,
+    OrderCompleted,
+    OrderCreated,
+    OrderInProgress,
+    OrderReadied,
+    OrderRejected,
+)
+from .models import Order as OrderView
+
+
+class OrderProjection(Projection):
+    """One row per order. Every command on an order appends under the stream's lock, so the row
+    is changed by one transaction at a time."""
+
+    name = "ordering.orders"
+    stream_types = ("ordering.Order",)
+
+    @handles(OrderCreated)
+    def created(self, record: Recorded) -> None:
+        event: OrderCreated = record.event  # type: ignore[assignment]
+        OrderView.objects.create(
+            id=event.order_id,
+            customer_id=event.customer_id,
+            payment_id=event.payment_id,
+            status=OrderView.Status.PENDING,
+            total=event.total,
+            items=[item.as_data() for item in event.items],
+            version=record.version,
+            created_at=record.occurred_at,
+            updated_at=record.occurred_at,
+        )
+
+    @handles(OrderApproved)
+    def approved(self, record: Recorded) -> None:
+        event: OrderApproved = record.event  # type: ignore[assignment]
+        self._update(record, status=OrderView.Status.APPROVED, shopping_id=event.shopping_id)
+
+    @handles(OrderRejected)
+    def rejected(self, record: Recorded) -> None:
+        event: OrderRejected = record.event  # type: ignore[assignment]
+        self._update(record, status=OrderView.Status.REJECTED, rejection_reason=event.reason)
+
+    @handles(OrderInProgress)
+    def in_progress(self, record: Recorded) -> None:
+        event: OrderInProgress = record.event  # type: ignore[assignment]
+        self._update(record, status=OrderView.Status.IN_PROGRESS, bot_id=event.bot_id)
+
+    @handles(OrderReadied)
+    def readied(self, record: Recorded) -> None:
+        self._update(record, status=OrderView.Status.READY)
+
+    @handles(OrderCompleted)
+    def completed(self, record: Recorded) -> None:
+        event: OrderCompleted = record.event  # type: ignore[assignment]
+        self._update(record, status=OrderView.Status.COMPLETED, invoice_id=event.invoice_id)
+
+    @handles(OrderCanceled)
+    def canceled(self, record: Recorded) -> None:
+        self._update(record, status=OrderView.Status.CANCELLED)
+
+    def _update(self, record: Recorded, **fields: Any) -> None:
+        OrderView.objects.filter(id=record.stream_id).update(
+            **fields, version=record.version, updated_at=record.occurred_at
+        )
+
+    def forget(self, stream_type: str, stream_id: str) -> None:
+        OrderView.objects.filter(id=stream_id).delete()
+
+
+# --- Integration events, built from the domain event alone ---------------------------------
+
+
+def _published_item(item: Item) -> contracts.OrderItem:
+    return contracts.OrderItem(
+        product_id=item.product_id,
+        store_id=item.store_id,
+        product_name=item.product_name,
+        store_name=item.store_name,
+        price=item.price,
+        quantity=item.quantity,
+    )
+
+
+@receiver(OrderCreated)
+def publish_order_created(record: Recorded) -> None:
+    event: OrderCreated = record.event  # type: ignore[assignment]
+    publish(
+        contracts.OrderCreated(
+            id=event.order_id,
+            customer_id=event.customer_id,
+            payment_id=event.payment_id,
+            shopping_id="",
+            total=event.total,
+            items=tuple(_published_item(item) for item in event.items),
+        )
+    )
+
+
+@receiver(OrderApproved)
+def publish_order_approved(record: Recorded) -> None:
+    event: OrderApproved = record.event  # type: ignore[assignment]
+    publish(
+        contracts.OrderApproved(
+            id=event.order_id,
+            customer_id=event.customer_id,
+            payment_id=event.payment_id,
+            shopping_id=event.shopping_id,
+        )
+    )
+
+
+@receiver(OrderRejected)
+def publish_order_rejected(record: Recorded) -> None:
+    event: OrderRejected = record.event  # type: ignore[assignment]
+    publish(
+        contracts.OrderRejected(
+            id=event.order_id, customer_id=event.customer_id, payment_id=event.payment_id, reason=event.reason
+        )
+    )
+
+
+@receiver(OrderInProgress)
+def publish_order_in_progress(record: Recorded) -> None:
+    event: OrderInProgress = record.event  # type: ignore[assignment]
+    publish(
+        contracts.OrderInProgress(
+            id=event.order_id,
+            customer_id=event.customer_id,
+            shopping_id=event.shopping_id,
+            bot_id=event.bot_id,
+        )
+    )
+
+
+@receiver(OrderReadied)
+def publish_order_readied(record: Recorded) -> None:
+    event: OrderReadied = record.event  # type: ignore[assignment]
+    publish(
+        contracts.OrderReadied(
+            id=event.order_id, customer_id=event.customer_id, payment_id=event.payment_id, total=event.total
+        )
+    )
+
+
+@receiver(OrderCanceled)
+def publish_order_canceled(record: Recorded) -> None:
+    event: OrderCanceled = record.event  # type: ignore[assignment]
+    publish(
+        contracts.OrderCanceled(
+            id=event.order_id,
+            customer_id=event.customer_id,
+            payment_id=event.payment_id,
+            shopping_id=event.shopping_id,
+        )
+    )
+
+
+@receiver(OrderCompleted)
+def publish_order_completed(record: Recorded) -> None:
+    event: OrderCompleted = record.event  # type: ignore[assignment]
+    publish(
+        contracts.OrderCompleted(
+            id=event.order_id, customer_id=event.customer_id, invoice_id=event.invoice_id
+        )
+    )

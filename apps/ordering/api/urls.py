@@ -1,3 +1,8 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from . import views
+
+urlpatterns = [
+    path("ordering", views.OrderCreateApi.as_view(), name="ordering-create"),
+    path("ordering/<str:id>", views.OrderApi.as_view(), name="ordering-order"),
+]

@@ -1,0 +1,286 @@
+"""Payments and invoices: state-stored aggregates (one row each) that record domain events,
+dispatched by the repository after saving them. Also the payments context's copy of each
+order, which carries step 4 of the create-order saga: confirming the order's payment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from mallbots.ddd import Aggregate, DomainEvent, FailedPrecondition, InvalidArgument, NotFound
+
+CENT = Decimal("0.01")
+
+# --- Errors (messages of the original where it had one) -----------------------------------
+
+
+class PaymentNotFound(NotFound):
+    default_message = "the payment was not found"
+
+
+class InvoiceNotFound(NotFound):
+    default_message = "the invoice was not found"
+
+
+class CustomerNotFound(NotFound):
+    default_message = "the customer was not found"
+
+
+class OrderNotFound(NotFound):
+    default_message = "the order was not found"
+
+
+class PaymentAmountNotPositive(InvalidArgument):
+    default_message = "the payment amount must be positive"
+
+
+class InvoiceAmountNegative(InvalidArgument):
+    default_message = "the invoice amount cannot be negative"
+
+
+class PaymentOfAnotherCustomer(FailedPrecondition):
+    default_message = "the payment belongs to another customer"
+
+
+class PaymentTooSmall(FailedPrecondition):
+    default_message = "the payment is smaller than the order total"
+
+
+class PaymentAlreadyUsed(FailedPrecondition):
+    default_message = "the payment was already used for another order"
+
+
+class InvoiceCannotBePaid(FailedPrecondition):
+    default_message = "invoice cannot be paid for"
+
+
+class InvoiceCannotBeCanceled(FailedPrecondition):
+    # The original answered "invoice cannot be paid for" here too.
+    default_message = "the invoice cannot be canceled"
+
+
+class InvoiceCannotBeAdjusted(FailedPrecondition):
+    default_message = "the invoice cannot be adjusted"
+
+
+# Why a payment cannot be confirmed for an order: outcomes of the saga step, not failures of it.
+CONFIRMATION_REFUSALS = (PaymentNotFound, PaymentOfAnotherCustomer, PaymentTooSmall, PaymentAlreadyUsed)
+
+
+# --- Domain events --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PaymentAuthorized(DomainEvent, name="payments.PaymentAuthorized"):
+    payment_id: str
+    customer_id: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class PaymentConfirmed(DomainEvent, name="payments.PaymentConfirmed"):
+    payment_id: str
+    order_id: str
+    amount: Decimal  # the order total the payment covers
+
+
+@dataclass(frozen=True)
+class PaymentConfirmationFailed(DomainEvent, name="payments.PaymentConfirmationFailed"):
+    payment_id: str
+    order_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class InvoiceCreated(DomainEvent, name="payments.InvoiceCreated"):
+    invoice_id: str
+    order_id: str
+    payment_id: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class InvoiceAdjusted(DomainEvent, name="payments.InvoiceAdjusted"):
+    invoice_id: str
+    order_id: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class InvoicePaid(DomainEvent, name="payments.InvoicePaid"):
+    invoice_id: str
+    order_id: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class InvoiceCanceled(DomainEvent, name="payments.InvoiceCanceled"):
+    invoice_id: str
+    order_id: str
+
+
+# --- Payment --------------------------------------------------------------------------------
+
+
+class Payment(Aggregate):
+    """A payment the customer authorized at the kiosk, before checking out. It can be confirmed
+    for one order only: its `order_id` is empty until then."""
+
+    stream_type = "payments.Payment"
+
+    def __init__(self, id: str, customer_id: str, amount: Decimal, order_id: str = "") -> None:
+        super().__init__(id)
+        self.customer_id = customer_id
+        self.amount = amount
+        self.order_id = order_id
+
+    @classmethod
+    def authorize(cls, id: str, customer_id: str, amount: Decimal) -> Payment:
+        if amount <= 0:
+            raise PaymentAmountNotPositive()
+        payment = cls(id, customer_id, amount.quantize(CENT))
+        payment.record(PaymentAuthorized(payment_id=id, customer_id=customer_id, amount=payment.amount))
+        return payment
+
+    def confirm_for(self, *, order_id: str, customer_id: str, total: Decimal) -> None:
+        """Binds the payment to the order. Confirming it again for the same order does nothing."""
+        if self.order_id == order_id:
+            return
+        if self.customer_id != customer_id:
+            raise PaymentOfAnotherCustomer()
+        if self.amount < total:
+            raise PaymentTooSmall()
+        if self.order_id:
+            raise PaymentAlreadyUsed()
+        self.order_id = order_id
+        self.record(PaymentConfirmed(payment_id=self.id, order_id=order_id, amount=total))
+
+
+# --- Invoice --------------------------------------------------------------------------------
+
+
+class InvoiceStatus(StrEnum):
+    PENDING = "pending"
+    PAID = "paid"
+    CANCELED = "canceled"
+
+
+def _invoice_amount(amount: Decimal) -> Decimal:
+    if amount < 0:
+        raise InvoiceAmountNegative()
+    return amount.quantize(CENT)
+
+
+class Invoice(Aggregate):
+    """The bill of a ready order: its id is the order id. Pending until paid or canceled."""
+
+    stream_type = "payments.Invoice"
+
+    def __init__(
+        self,
+        id: str,
+        order_id: str,
+        payment_id: str,
+        amount: Decimal,
+        status: InvoiceStatus = InvoiceStatus.PENDING,
+    ) -> None:
+        super().__init__(id)
+        self.order_id = order_id
+        self.payment_id = payment_id
+        self.amount = amount
+        self.status = status
+
+    @classmethod
+    def create(cls, order_id: str, payment_id: str, amount: Decimal) -> Invoice:
+        invoice = cls(order_id, order_id, payment_id, _invoice_amount(amount))
+        invoice.record(
+            InvoiceCreated(
+                invoice_id=invoice.id, order_id=order_id, payment_id=payment_id, amount=invoice.amount
+            )
+        )
+        return invoice
+
+    def adjust(self, amount: Decimal) -> None:
+        if self.status != InvoiceStatus.PENDING:
+            raise InvoiceCannotBeAdjusted()
+        amount = _invoice_amount(amount)
+        if amount == self.amount:
+            return  # nothing changed, nothing to tell anyone
+        self.amount = amount
+        self.record(InvoiceAdjusted(invoice_id=self.id, order_id=self.order_id, amount=amount))
+
+    def pay(self) -> None:
+        if self.status != InvoiceStatus.PENDING:
+            raise InvoiceCannotBePaid()
+        self.status = InvoiceStatus.PAID
+        self.record(InvoicePaid(invoice_id=self.id, order_id=self.order_id, amount=self.amount))
+
+    def cancel(self) -> None:
+        if self.status != InvoiceStatus.PENDING:
+            raise InvoiceCannotBeCanceled()
+        self.status = InvoiceStatus.CANCELED
+        self.record(InvoiceCanceled(invoice_id=self.id, order_id=self.order_id))
+
+
+# --- The payments context's copy of an order ------------------------------------------------
+
+
+class Confirmation(StrEnum):
+    AWAITING = "awaiting"
+    CONFIRMED = "confirmed"
+    FAILED = "failed"
+
+
+class OrderCopy(Aggregate):
+    """What the payments context keeps of an order (from ordersapi.OrderCreated): who pays, with
+    which payment, how much; and how the confirmation of its payment went. It confirms the
+    payment once: after that, or once the order is canceled, a confirmation does nothing."""
+
+    stream_type = "payments.Order"
+
+    def __init__(
+        self,
+        id: str,
+        customer_id: str,
+        payment_id: str,
+        total: Decimal,
+        confirmation: Confirmation = Confirmation.AWAITING,
+        failure_reason: str = "",
+        canceled: bool = False,
+    ) -> None:
+        super().__init__(id)
+        self.customer_id = customer_id
+        self.payment_id = payment_id
+        self.total = total
+        self.confirmation = confirmation
+        self.failure_reason = failure_reason
+        self.canceled = canceled
+
+    @property
+    def awaits_confirmation(self) -> bool:
+        return self.confirmation == Confirmation.AWAITING and not self.canceled
+
+    def confirm_payment(self, payment: Payment | None) -> None:
+        """Step 4 of the create-order saga. `payment` is the order's payment, None when there is
+        no such payment. Either the payment is bound to the order (it records PaymentConfirmed)
+        or this order records PaymentConfirmationFailed with the reason."""
+        if not self.awaits_confirmation:
+            return
+        try:
+            if payment is None:
+                raise PaymentNotFound()
+            payment.confirm_for(order_id=self.id, customer_id=self.customer_id, total=self.total)
+        except CONFIRMATION_REFUSALS as refusal:
+            self.confirmation = Confirmation.FAILED
+            self.failure_reason = refusal.message
+            self.record(
+                PaymentConfirmationFailed(
+                    payment_id=self.payment_id, order_id=self.id, reason=refusal.message
+                )
+            )
+        else:
+            self.confirmation = Confirmation.CONFIRMED
+
+    def cancel(self) -> None:
+        self.canceled = True

@@ -1,0 +1,37 @@
+"""Consumers of other contexts' integration events, one service call each. Subscribed in apps.py
+on the `payments` queue: the customer cache in the order group `payments.customers` (keyed by
+customer id), everything about orders in `payments.orders` (keyed by order id), so one order's
+messages are handled in the order they were published, whichever handler each one goes to."""
+
+from __future__ import annotations
+
+from apps.customers import contracts as customers
+from apps.depot import contracts as depot
+from apps.ordering import contracts as ordering
+from mallbots.messaging.api import Envelope
+
+from . import services
+
+
+def on_customers_customer_registered(event: customers.CustomerRegistered, envelope: Envelope) -> None:
+    services.customer_cache_add(customer_id=event.id, name=event.name)
+
+
+def on_ordering_order_created(event: ordering.OrderCreated, envelope: Envelope) -> None:
+    """Keeps the order's customer, payment and total for step 4 of the create-order saga."""
+    services.order_copy_add(
+        order_id=event.id, customer_id=event.customer_id, payment_id=event.payment_id, total=event.total
+    )
+
+
+def on_depot_shopping_list_created(event: depot.ShoppingListCreated, envelope: Envelope) -> None:
+    """Create-order saga, step 4: confirm the order's payment."""
+    services.payment_confirm_for_order(order_id=event.order_id)
+
+
+def on_ordering_order_readied(event: ordering.OrderReadied, envelope: Envelope) -> None:
+    services.invoice_create(order_id=event.id, amount=event.total)
+
+
+def on_ordering_order_canceled(event: ordering.OrderCanceled, envelope: Envelope) -> None:
+    services.order_cancel(order_id=event.id)

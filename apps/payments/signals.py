@@ -1,0 +1,37 @@
+"""Domain events of the payments context translated into its integration events (outbox, same
+transaction). Each payload is built from the event alone. PaymentAuthorized, InvoiceCreated and
+InvoiceAdjusted stay inside the context."""
+
+from __future__ import annotations
+
+from mallbots.eventstore.api import Recorded, receiver
+from mallbots.messaging.api import publish
+
+from . import contracts
+from .domain import InvoiceCanceled, InvoicePaid, PaymentConfirmationFailed, PaymentConfirmed
+
+
+@receiver(PaymentConfirmed)
+def publish_payment_confirmed(record: Recorded) -> None:
+    event: PaymentConfirmed = record.event  # type: ignore[assignment]
+    publish(contracts.PaymentConfirmed(id=event.payment_id, order_id=event.order_id, amount=event.amount))
+
+
+@receiver(PaymentConfirmationFailed)
+def publish_payment_confirmation_failed(record: Recorded) -> None:
+    event: PaymentConfirmationFailed = record.event  # type: ignore[assignment]
+    publish(
+        contracts.PaymentConfirmationFailed(id=event.payment_id, order_id=event.order_id, reason=event.reason)
+    )
+
+
+@receiver(InvoicePaid)
+def publish_invoice_paid(record: Recorded) -> None:
+    event: InvoicePaid = record.event  # type: ignore[assignment]
+    publish(contracts.InvoicePaid(id=event.invoice_id, order_id=event.order_id, amount=event.amount))
+
+
+@receiver(InvoiceCanceled)
+def publish_invoice_canceled(record: Recorded) -> None:
+    event: InvoiceCanceled = record.event  # type: ignore[assignment]
+    publish(contracts.InvoiceCanceled(id=event.invoice_id, order_id=event.order_id))

@@ -1,3 +1,11 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from . import views
+
+# "payments/invoices/..." before "payments/<id>", which would otherwise take "invoices" for an id.
+urlpatterns = [
+    path("payments", views.AuthorizePaymentApi.as_view(), name="payments-authorize"),
+    path("payments/invoices/<str:id>", views.GetInvoiceApi.as_view(), name="payments-invoice"),
+    path("payments/invoices/<str:id>/pay", views.PayInvoiceApi.as_view(), name="payments-invoice-pay"),
+    path("payments/<str:id>", views.GetPaymentApi.as_view(), name="payments-payment"),
+]

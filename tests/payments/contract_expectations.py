@@ -1,0 +1,17 @@
+"""The fields of other contexts' events that the payments handlers read (handlers.py); their
+producers' examples must keep satisfying them (tests/test_contracts.py)."""
+
+CONSUMER = "payments"
+
+EXPECTATIONS = {
+    "customersapi.CustomerRegistered": {"id": "string", "name": "string"},
+    "ordersapi.OrderCreated": {
+        "id": "string",
+        "customer_id": "string",
+        "payment_id": "string",
+        "total": "decimal",
+    },
+    "depotapi.ShoppingListCreated": {"order_id": "string"},
+    "ordersapi.OrderReadied": {"id": "string", "total": "decimal"},
+    "ordersapi.OrderCanceled": {"id": "string"},
+}

@@ -1,3 +1,6 @@
+from collections.abc import Callable
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -16,7 +19,7 @@ class OrderingConfig(AppConfig):
         from apps.depot import contracts as depot
         from apps.payments import contracts as payments
         from mallbots.eventstore.api import register_projection
-        from mallbots.messaging.api import subscribe
+        from mallbots.messaging.api import Envelope, IntegrationEvent, subscribe
 
         # Importing signals connects the receivers that publish the integration events; importing
         # tasks registers the stale-order sweep with Celery (beat schedules it by name).
@@ -26,7 +29,8 @@ class OrderingConfig(AppConfig):
         # Handler names are stable: the inbox and dead letters are keyed by them. All of them
         # form one order group keyed by the order id, so an order's saga messages are handled in
         # the order they were published, whichever context published them.
-        for name, event_type, handler in [
+        Handler = Callable[[Any, Envelope], None]
+        subscriptions: list[tuple[str, type[IntegrationEvent], Handler]] = [
             (
                 "ordering.on_baskets_basket_checked_out",
                 baskets.BasketCheckedOut,
@@ -63,5 +67,6 @@ class OrderingConfig(AppConfig):
                 handlers.on_depot_shopping_list_completed,
             ),
             ("ordering.on_payments_invoice_paid", payments.InvoicePaid, handlers.on_payments_invoice_paid),
-        ]:
+        ]
+        for name, event_type, handler in subscriptions:
             subscribe(event_type, handler, name=name, queue="ordering", order_group="ordering.orders")

@@ -3,10 +3,12 @@ projection rebuilds, concurrency and the open-host queries."""
 
 from __future__ import annotations
 
+import io
 import threading
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db import connections
 
 from apps.ordering import contracts, services
@@ -416,6 +418,19 @@ def test_rebuilding_the_projection_gives_the_same_rows():
     # then
     assert list(Order.objects.order_by("id").values()) == before
     assert len(before) == 8
+
+
+@pytest.mark.django_db
+def test_the_rebuild_command_restores_lost_rows_from_the_event_store():
+    # given
+    for status in ["pending", "in-progress", "completed", "rejected"]:
+        OrderFactory(status=status)
+    before = list(Order.objects.order_by("id").values())
+    Order.objects.all().delete()
+    # when
+    call_command("rebuild_projections", "ordering.orders", stdout=io.StringIO(), stderr=io.StringIO())
+    # then
+    assert list(Order.objects.order_by("id").values()) == before
 
 
 # --- Open-host queries (contracts.get_order, list_orders) -----------------------------------

@@ -34,9 +34,10 @@ MESSAGING_RETRY_BASE_SECONDS = 0.05
 MESSAGING_RETRY_MAX_SECONDS = 0.5
 MESSAGING_MAX_ATTEMPTS = 3
 MESSAGING_SWEEP_SECONDS = 0.5
+# Sweeps every half second, the stale-order check every second (the purge stays hourly).
 CELERY_BEAT_SCHEDULE = {
-    name: {**entry, "schedule": MESSAGING_SWEEP_SECONDS}
-    if name.startswith("messaging-") and entry["schedule"] < 60
+    name: {**entry, "schedule": MESSAGING_SWEEP_SECONDS if name.startswith("messaging-") else 1.0}
+    if entry["schedule"] < 60
     else entry
     for name, entry in CELERY_BEAT_SCHEDULE.items()
 }

@@ -127,8 +127,15 @@ def start_worker(
         "PYTHONPATH": str(ROOT),
     }
 
-    def start(queues: str = "kerneltest,messaging", concurrency: int = 2, beat: bool = True) -> Worker:
-        worker = Worker(queues, concurrency, beat, env, tmp_path / f"worker{len(workers)}.log")
+    def start(
+        queues: str = "kerneltest,messaging",
+        concurrency: int = 2,
+        beat: bool = True,
+        extra_env: dict[str, str] | None = None,
+    ) -> Worker:
+        worker = Worker(
+            queues, concurrency, beat, {**env, **(extra_env or {})}, tmp_path / f"worker{len(workers)}.log"
+        )
         workers.append(worker)
         return worker
 

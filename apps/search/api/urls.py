@@ -1,3 +1,8 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from . import views
+
+urlpatterns = [
+    path("search/orders", views.SearchOrdersApi.as_view(), name="search-orders"),
+    path("search/orders/<str:id>", views.SearchOrderApi.as_view(), name="search-order"),
+]

@@ -38,7 +38,9 @@ def _validation_details(detail: Any, path: str = "") -> list[dict[str, Any]]:
     if isinstance(detail, dict):
         out: list[dict[str, Any]] = []
         for key, value in detail.items():
-            out += _validation_details(value, f"{path}.{key}" if path else str(key))
+            # DRF keys the errors of list items by index: `items[0].price`, like nested lists.
+            step = f"[{key}]" if isinstance(key, int) else (f".{key}" if path else str(key))
+            out += _validation_details(value, f"{path}{step}")
         return out
     if isinstance(detail, list):
         if all(not isinstance(item, dict | list) for item in detail):

@@ -164,31 +164,31 @@ def test_create_order_refuses_an_item_without_quantity_or_with_a_negative_price(
 @pytest.mark.parametrize(
     ("item_fields", "field", "description"),
     [
-        ({"productId": "p", "price": 1, "quantity": 1}, "items.0.storeId", "This field is required."),
+        ({"productId": "p", "price": 1, "quantity": 1}, "items[0].storeId", "This field is required."),
         (
             {"storeId": "s", "productId": "", "price": 1, "quantity": 1},
-            "items.0.productId",
+            "items[0].productId",
             "This field may not be blank.",
         ),
-        ({"storeId": "s", "productId": "p", "quantity": 1}, "items.0.price", "This field is required."),
+        ({"storeId": "s", "productId": "p", "quantity": 1}, "items[0].price", "This field is required."),
         (
             {"storeId": "s", "productId": "p", "price": 1.999, "quantity": 1},
-            "items.0.price",
+            "items[0].price",
             "Ensure that there are no more than 2 decimal places.",
         ),
         (
             {"storeId": "s", "productId": "p", "price": "x", "quantity": 1},
-            "items.0.price",
+            "items[0].price",
             "A valid number is required.",
         ),
         (
             {"storeId": "s", "productId": "p", "price": 1, "quantity": 1.5},
-            "items.0.quantity",
+            "items[0].quantity",
             "A valid integer is required.",
         ),
         (
             {"storeId": "s", "productId": "p", "price": 1, "quantity": 2**31},
-            "items.0.quantity",
+            "items[0].quantity",
             "Ensure this value is less than or equal to 2147483647.",
         ),
     ],

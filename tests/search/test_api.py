@@ -331,11 +331,11 @@ STATUS_CHOICES = (
         ),
         (
             {"filters": {"productIds": [{"id": 1}]}},
-            field_error("filters.productIds.0", "Not a valid string."),
+            field_error("filters.productIds[0]", "Not a valid string."),
         ),
         (
             {"filters": {"productIds": [""]}},
-            field_error("filters.productIds.0", "This field may not be blank."),
+            field_error("filters.productIds[0]", "This field may not be blank."),
         ),
         (
             {"filters": {"storeIds": ["s"] * 101}},

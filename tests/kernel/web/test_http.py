@@ -236,3 +236,19 @@ def test_permission_per_method_staff_may_everything_and_missing_methods_are_405(
     # a method the view does not have is 405 for everyone
     response = client(plain).get(f"/api/kerneltest/ledgers/{ledger_ids[0]}/close")
     assert (response.status_code, response.json()["code"]) == (405, 12)
+
+
+def test_errors_of_list_items_name_the_item_by_index():
+    from rest_framework.exceptions import ValidationError
+
+    from mallbots.web.errors import exception_handler
+
+    # DRF keys list-item errors by index; nested serializer lists come as lists
+    error = ValidationError(
+        {"items": {1: {"price": ["A valid number is required."]}}, "tags": [{}, {"x": ["bad"]}]}
+    )
+    response = exception_handler(error, {})
+    assert response.data["details"] == [
+        {"field": "items[1].price", "description": "A valid number is required."},
+        {"field": "tags[1].x", "description": "bad"},
+    ]

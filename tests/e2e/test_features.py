@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 
+from tests.conftest import wait_until
 from tests.e2e.conftest import World
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -151,6 +152,126 @@ def checkout(world: World, customer: str, payment: str):
 def basket_status(world: World, status: str):
     ok(world.last)
     assert ok(world.client("kiosk").call("GET", f"baskets/{world.basket_id}"))["basket"]["status"] == status
+
+
+@then(parsers.parse("the basket totals {total} across {stores:d} stores"))
+def basket_totals(world: World, total: str, stores: int):
+    items = ok(world.client("kiosk").call("GET", f"baskets/{world.basket_id}"))["basket"]["items"]
+    assert sum(Decimal(str(i["productPrice"])) * i["quantity"] for i in items) == Decimal(total)
+    assert len({i["storeId"] for i in items}) == stores
+
+
+@when(parsers.parse('"{customer}" cancels the basket'))
+def cancel_basket(world: World, customer: str):
+    ok(world.client("kiosk").call("DELETE", f"baskets/{world.basket_id}"))
+
+
+@when(parsers.parse('"{customer}" tries to add {quantity:d} "{product}" to the basket'))
+def try_add_item(world: World, customer: str, quantity: int, product: str):
+    body = {"productId": world.ids[product], "quantity": quantity}
+    world.last = world.client("kiosk").call("PUT", f"baskets/{world.basket_id}/addItem", body)
+
+
+# --- orders -------------------------------------------------------------------------------------
+
+ALL_QUEUES = "stores,customers,baskets,ordering,payments,depot,notifications,search,messaging"
+
+
+@given("the mall's workers are running")
+def workers(start_worker):
+    start_worker(queues=ALL_QUEUES, concurrency=2, beat=True)
+
+
+@given(parsers.parse('"{customer}" has authorized a payment of {amount}'))
+def authorized_payment(world: World, customer: str, amount: str):
+    body = {"customerId": world.ids[customer], "amount": float(amount)}
+    world.ids["payment"] = ok(world.client("kiosk").call("POST", "payments", body))["id"]
+
+
+@given(parsers.parse('"{customer}" has checked out the basket with her payment'))
+@when(parsers.parse('"{customer}" checks out the basket with her payment'))
+def checkout_with_payment(world: World, customer: str):
+    body = {"paymentId": world.ids["payment"]}
+    ok(world.client("kiosk").call("PUT", f"baskets/{world.basket_id}/checkout", body))
+
+
+def order(world: World) -> dict | None:
+    response = world.client("kiosk").call("GET", f"ordering/{world.basket_id}")
+    return response.json()["order"] if response.status_code == 200 else None
+
+
+@given(parsers.re(r'the order is "(?P<status>[^"]+)"$'))
+@then(parsers.re(r'the order is "(?P<status>[^"]+)"$'))
+def order_status(world: World, status: str):
+    wait_until(lambda: (order(world) or {}).get("status") == status, timeout=30)
+
+
+@then(parsers.parse('the order is "{status}" because "{reason}"'))
+def order_rejected(world: World, status: str, reason: str):
+    order_status(world, status)
+    from apps.ordering.selectors import order_get
+
+    assert order_get(order_id=world.basket_id).rejection_reason == reason
+
+
+def shopping_list(world: World) -> dict:
+    lists = ok(world.client("depot-operators").call("GET", f"depot/shopping?orderId={world.basket_id}"))
+    (found,) = lists["shoppingLists"]
+    return found
+
+
+@then(parsers.parse('the order\'s shopping list is "{status}"'))
+def list_status(world: World, status: str):
+    wait_until(lambda: shopping_list(world)["status"] == status, timeout=30)
+
+
+@given(parsers.parse('the depot has an idle bot "{name}"'))
+def idle_bot(world: World, name: str):
+    world.ids[name] = ok(world.client("depot-operators").call("POST", "depot/bots", {"name": name}))["id"]
+
+
+@when(parsers.parse('the depot assigns the order\'s shopping list to "{bot}"'))
+def assign(world: World, bot: str):
+    body = {"botId": world.ids[bot]}
+    ok(
+        world.client("depot-operators").call(
+            "PUT", f"depot/shopping/{shopping_list(world)['id']}/assign", body
+        )
+    )
+
+
+@when("the depot completes the order's shopping list")
+def complete(world: World):
+    ok(
+        world.client("depot-operators").call(
+            "PUT", f"depot/shopping/{shopping_list(world)['id']}/complete", {}
+        )
+    )
+
+
+@then(parsers.parse("an invoice of {amount} is pending for the order"))
+def invoice_pending(world: World, amount: str):
+    def invoice() -> dict | None:
+        response = world.client("kiosk").call("GET", f"payments/invoices/{world.basket_id}")
+        return response.json()["invoice"] if response.status_code == 200 else None
+
+    wait_until(lambda: invoice() is not None, timeout=30)
+    found = invoice()
+    assert (found["status"], Decimal(str(found["amount"])), found["orderId"]) == (
+        "pending",
+        Decimal(amount),
+        world.basket_id,
+    )
+
+
+@when(parsers.parse('"{customer}" pays the invoice'))
+def pay(world: World, customer: str):
+    ok(world.client("kiosk").call("PUT", f"payments/invoices/{world.basket_id}/pay", {}))
+
+
+@when(parsers.parse('"{customer}" cancels the order'))
+def cancel_order(world: World, customer: str):
+    ok(world.client("kiosk").call("DELETE", f"ordering/{world.basket_id}"))
 
 
 # --- errors -------------------------------------------------------------------------------------

@@ -1,0 +1,51 @@
+"""Domain events of the depot context translated into its integration events (outbox, same
+transaction). Each payload is built from the event alone. The bot's own events stay inside
+the context: the list's events already say which bot took or left it."""
+
+from __future__ import annotations
+
+from mallbots.eventstore.api import Recorded, receiver
+from mallbots.messaging.api import publish
+
+from . import contracts
+from .domain import (
+    ShoppingListAssigned,
+    ShoppingListCanceled,
+    ShoppingListCompleted,
+    ShoppingListCreated,
+    ShoppingListInitiated,
+)
+
+
+@receiver(ShoppingListCreated)
+def publish_shopping_list_created(record: Recorded) -> None:
+    event: ShoppingListCreated = record.event  # type: ignore[assignment]
+    publish(contracts.ShoppingListCreated(id=event.shopping_list_id, order_id=event.order_id))
+
+
+@receiver(ShoppingListInitiated)
+def publish_shopping_list_initiated(record: Recorded) -> None:
+    event: ShoppingListInitiated = record.event  # type: ignore[assignment]
+    publish(contracts.ShoppingListInitiated(id=event.shopping_list_id, order_id=event.order_id))
+
+
+@receiver(ShoppingListAssigned)
+def publish_shopping_list_assigned(record: Recorded) -> None:
+    event: ShoppingListAssigned = record.event  # type: ignore[assignment]
+    publish(
+        contracts.ShoppingListAssigned(
+            id=event.shopping_list_id, order_id=event.order_id, bot_id=event.bot_id
+        )
+    )
+
+
+@receiver(ShoppingListCompleted)
+def publish_shopping_list_completed(record: Recorded) -> None:
+    event: ShoppingListCompleted = record.event  # type: ignore[assignment]
+    publish(contracts.ShoppingListCompleted(id=event.shopping_list_id, order_id=event.order_id))
+
+
+@receiver(ShoppingListCanceled)
+def publish_shopping_list_canceled(record: Recorded) -> None:
+    event: ShoppingListCanceled = record.event  # type: ignore[assignment]
+    publish(contracts.ShoppingListCanceled(id=event.shopping_list_id, order_id=event.order_id))

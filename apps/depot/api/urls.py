@@ -1,3 +1,19 @@
-from django.urls import URLPattern
+"""Paths of the original, under /api/ (see mallbots/urls.py), plus reading lists and bots."""
 
-urlpatterns: list[URLPattern] = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("depot/shopping", views.ShoppingListsApi.as_view(), name="depot-shopping-lists"),
+    path("depot/shopping/<str:id>", views.ShoppingListApi.as_view(), name="depot-shopping-list"),
+    path(
+        "depot/shopping/<str:id>/assign", views.ShoppingListAssignApi.as_view(), name="depot-shopping-assign"
+    ),
+    path(
+        "depot/shopping/<str:id>/complete",
+        views.ShoppingListCompleteApi.as_view(),
+        name="depot-shopping-complete",
+    ),
+    path("depot/bots", views.BotsApi.as_view(), name="depot-bots"),
+]

@@ -1,0 +1,131 @@
+"""Wire format of the depot API: the original's camelCase field names, and its definition names
+(depotpb...) as component names, which also keeps them apart from other contexts'."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from ..models import ShoppingList
+
+INT32_MAX = 2**31 - 1
+
+# --- Requests -------------------------------------------------------------------------------
+
+
+class OrderItemSerializer(serializers.Serializer):
+    productId = serializers.CharField(source="product_id", max_length=64)
+    storeId = serializers.CharField(source="store_id", max_length=64)
+    quantity = serializers.IntegerField(min_value=1, max_value=INT32_MAX)
+
+    class Meta:
+        ref_name = "depotpbOrderItem"
+
+
+class CreateShoppingListRequestSerializer(serializers.Serializer):
+    # A missing or blank order id, or no items, is answered by the domain with its message.
+    orderId = serializers.CharField(
+        source="order_id", max_length=64, required=False, allow_blank=True, default=""
+    )
+    items = OrderItemSerializer(many=True, required=False, default=list)
+
+    class Meta:
+        ref_name = "depotpbCreateShoppingListRequest"
+
+
+class AssignShoppingListRequestSerializer(serializers.Serializer):
+    botId = serializers.CharField(source="bot_id", max_length=64)
+
+    class Meta:
+        ref_name = "depotpbAssignShoppingListRequest"
+
+
+class ShoppingListQuerySerializer(serializers.Serializer):
+    orderId = serializers.CharField(
+        source="order_id", required=False, help_text="Only the list of this order."
+    )
+    status = serializers.ChoiceField(
+        choices=ShoppingList.Status.choices,
+        required=False,
+        help_text="Only the lists in this status, e.g. `available`: the lists waiting for a bot.",
+    )
+
+    class Meta:
+        ref_name = "depotpbGetShoppingListsQuery"
+
+
+class CreateBotRequestSerializer(serializers.Serializer):
+    name = serializers.CharField(required=False, allow_blank=True, default="")
+
+    class Meta:
+        ref_name = "depotpbCreateBotRequest"
+
+
+# --- Responses ------------------------------------------------------------------------------
+
+
+class IdResponseSerializer(serializers.Serializer):
+    id = serializers.CharField()
+
+    class Meta:
+        ref_name = "depotpbIdResponse"
+
+
+class ItemSerializer(serializers.Serializer):
+    productId = serializers.CharField(source="product_id")
+    productName = serializers.CharField(source="product_name")
+    quantity = serializers.IntegerField()
+
+    class Meta:
+        ref_name = "depotpbItem"
+
+
+class StopSerializer(serializers.Serializer):
+    storeId = serializers.CharField(source="store_id")
+    storeName = serializers.CharField(source="store_name")
+    storeLocation = serializers.CharField(source="store_location")
+    items = ItemSerializer(many=True)
+
+    class Meta:
+        ref_name = "depotpbStop"
+
+
+class ShoppingListSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    orderId = serializers.CharField(source="order_id")
+    # Plain strings in the schema: an enum named "status" would collide with other contexts'.
+    status = serializers.CharField(help_text="pending, available, assigned, active, completed or canceled")
+    assignedBotId = serializers.CharField(source="assigned_bot_id")
+    stops = StopSerializer(many=True)
+
+    class Meta:
+        ref_name = "depotpbShoppingList"
+
+
+class GetShoppingListResponseSerializer(serializers.Serializer):
+    shoppingList = ShoppingListSerializer()
+
+    class Meta:
+        ref_name = "depotpbGetShoppingListResponse"
+
+
+class GetShoppingListsResponseSerializer(serializers.Serializer):
+    shoppingLists = ShoppingListSerializer(many=True)
+
+    class Meta:
+        ref_name = "depotpbGetShoppingListsResponse"
+
+
+class BotSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    status = serializers.CharField(help_text="idle or active")
+
+    class Meta:
+        ref_name = "depotpbBot"
+
+
+class GetBotsResponseSerializer(serializers.Serializer):
+    bots = BotSerializer(many=True)
+
+    class Meta:
+        ref_name = "depotpbGetBotsResponse"

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "mallbots.eventstore",
     "mallbots.messaging",
     "mallbots.benchmarks",
+    "mallbots.simulator",
     "mallbots.web",
     # Bounded contexts
     "apps.stores",

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from mallbots.ddd import context as message_context
 from mallbots.eventstore.api import dispatch_events
 
 from . import models
@@ -58,7 +59,14 @@ def stops_from_data(data: list[dict[str, Any]]) -> tuple[Stop, ...]:
 def _dispatch(aggregate: ShoppingList | Bot, *, version_before: int) -> None:
     events = aggregate.pending_events
     aggregate.clear_events()
-    if events:
+    if not events:
+        return
+    if isinstance(aggregate, ShoppingList):
+        # Every message about an order carries the order id as correlation id, whoever runs the
+        # command (a handler, the API, the admin, a script): a list's events are about its order.
+        with message_context.use(correlation_id=aggregate.order_id):
+            dispatch_events(aggregate.stream_type, aggregate.id, version_before, events)
+    else:
         dispatch_events(aggregate.stream_type, aggregate.id, version_before, events)
 
 

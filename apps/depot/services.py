@@ -1,9 +1,10 @@
 """Commands of the depot context: the shopping list's and the bot's use cases, the saga steps
 keyed by order id, and the upkeep of the order copies and the stores caches.
 
-Each command is one transaction under one message context (`command`), so its domain events
-and the integration events it publishes share a correlation id: the order id when the caller
-(a handler, the API, the admin) runs it under `message_context.use(correlation_id=order_id)`."""
+Each command is one transaction under one message context (`command`). A shopping list's
+events, and the integration events they become, carry the list's order id as correlation id
+whoever runs the command (the repository dispatches them under it); handlers, the API and the
+admin also run their commands under the order id (`message_context.use(correlation_id=...)`)."""
 
 from __future__ import annotations
 

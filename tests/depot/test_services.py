@@ -461,6 +461,30 @@ def test_a_completed_or_canceled_list_is_not_canceled(status):
     assert snapshot() == before
 
 
+def test_a_lists_messages_carry_its_order_id_whoever_runs_the_command():
+    # given a list created and taken through its life with no message context at all
+    bot = BotFactory()
+    shopping_list = ShoppingListFactory(status="available")
+    # when
+    services.shopping_list_assign(shopping_list_id=shopping_list.id, bot_id=bot.id)
+    services.shopping_list_complete(shopping_list_id=shopping_list.id)
+    other = services.shopping_list_create(order_id="order-x", items=[line(CachedProductFactory())])
+    services.shopping_list_cancel(shopping_list_id=other)
+    # then
+    assert list(
+        OutboxMessage.objects.filter(producer="depot")
+        .order_by("position")
+        .values_list("name", "correlation_id")
+    ) == [
+        ("depotapi.ShoppingListCreated", shopping_list.order_id),
+        ("depotapi.ShoppingListInitiated", shopping_list.order_id),
+        ("depotapi.ShoppingListAssigned", shopping_list.order_id),
+        ("depotapi.ShoppingListCompleted", shopping_list.order_id),
+        ("depotapi.ShoppingListCreated", "order-x"),
+        ("depotapi.ShoppingListCanceled", "order-x"),
+    ]
+
+
 # --- shopping_list_cancel_for_order (compensation) ----------------------------------------------
 
 

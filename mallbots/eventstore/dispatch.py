@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.db import connection
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -31,6 +32,24 @@ class Recorded:
     occurred_at: datetime = field(default_factory=timezone.now)
 
 
+def ambient_context() -> message_context.MessageContext:
+    """The message context of the work in progress. When no request, handler or command set
+    one (a shell, a script), one is made per outermost transaction, so that everything a
+    transaction stores and publishes shares one correlation id."""
+    ctx = message_context.peek()
+    if ctx is not None:
+        return ctx
+    blocks = connection.atomic_blocks
+    if not blocks:
+        return message_context.current()
+    outermost = blocks[0]
+    cached = getattr(connection, "_mallbots_ambient", None)
+    if cached is None or cached[0] is not outermost:
+        cached = (outermost, message_context.current())
+        connection._mallbots_ambient = cached  # type: ignore[attr-defined]
+    return cached[1]
+
+
 def dispatch(records: Iterable[Recorded]) -> None:
     for record in records:
         domain_event.send(sender=type(record.event), record=record)
@@ -39,7 +58,7 @@ def dispatch(records: Iterable[Recorded]) -> None:
 def dispatch_events(stream_type: str, stream_id: str, version: int, events: Iterable[DomainEvent]) -> None:
     """For state-stored aggregates: dispatch the events recorded by a command, numbered after
     `version` (the aggregate's version before the command)."""
-    metadata = message_context.current().as_metadata()
+    metadata = ambient_context().as_metadata()
     now = timezone.now()
     dispatch(
         Recorded(e, stream_type, stream_id, version + i, metadata, now) for i, e in enumerate(events, start=1)

@@ -17,10 +17,9 @@ from django.conf import settings
 from django.db import IntegrityError, connection
 
 from mallbots.ddd import DomainEvent, EventSourcedAggregate, NotFound, domain_events
-from mallbots.ddd import context as message_context
 from mallbots.ddd.serde import from_data, to_data
 
-from .dispatch import Recorded, dispatch
+from .dispatch import Recorded, ambient_context, dispatch
 
 A = TypeVar("A", bound=EventSourcedAggregate)
 
@@ -111,7 +110,7 @@ def append(
     when the stream moved on. Must run inside a transaction."""
     if not events:
         return []
-    metadata = message_context.current().as_metadata()
+    metadata = ambient_context().as_metadata()
     values: list[Any] = []
     for offset, event in enumerate(events, start=1):
         values += [

@@ -9,8 +9,8 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 
-from mallbots.ddd import context as message_context
 from mallbots.ddd.serde import to_data
+from mallbots.eventstore.dispatch import ambient_context
 
 from .events import IntegrationEvent
 from .registry import subscribers
@@ -23,7 +23,7 @@ def publish(event: IntegrationEvent, *, partition_key: str | None = None) -> str
     it announces."""
     if not connection.in_atomic_block:
         raise RuntimeError("publish() must run inside the transaction of the command it belongs to")
-    ctx = message_context.current()
+    ctx = ambient_context()
     message_id = str(uuid.uuid4())
     key = partition_key if partition_key is not None else event.partition_key()
     subs = sorted(subscribers(event.event_name), key=lambda s: s.name)

@@ -278,3 +278,17 @@ def test_a_command_outside_any_request_stores_and_publishes_under_one_correlatio
     opened = Event.objects.get(stream_id=ledger_id, version=1)
     assert event.metadata["correlation_id"] == message.correlation_id
     assert opened.metadata["correlation_id"] != event.metadata["correlation_id"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_plain_transaction_outside_any_request_shares_one_correlation_id(relay_off):
+    # given a script's own transaction (no request, no handler, no @command)
+    with transaction.atomic():
+        first = publish(contracts.LedgerNoted(ledger_id="s", note="one"))
+        second = publish(contracts.LedgerNoted(ledger_id="s", note="two"))
+    with transaction.atomic():
+        third = publish(contracts.LedgerNoted(ledger_id="s", note="three"))
+    # then one correlation id per transaction
+    ids = dict(OutboxMessage.objects.values_list("message_id", "correlation_id"))
+    rows = {str(k): v for k, v in ids.items()}
+    assert rows[first] == rows[second] != rows[third]

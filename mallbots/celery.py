@@ -3,7 +3,10 @@ only that context's. Queues, routing and reliability settings live in settings (
 
 import os
 
+from typing import Any
+
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mallbots.settings.dev")
 
@@ -11,3 +14,12 @@ app = Celery("mallbots")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # Every installed app's tasks module: the messaging kernel's and the contexts' own periodic jobs.
 app.autodiscover_tasks()
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _close_old_connections(**kwargs: Any) -> None:
+    # What Django does around each request: drop connections past CONN_MAX_AGE or broken.
+    from django.db import close_old_connections
+
+    close_old_connections()

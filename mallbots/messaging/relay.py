@@ -130,12 +130,13 @@ def relay_batch(limit: int | None = None) -> int:
 
 def relay_pending(*, max_seconds: float = 5.0, limit: int | None = None) -> int:
     """Relay until the outbox is empty (as far as this relay can see) or time is up."""
+    limit = limit or settings.MESSAGING_RELAY_BATCH
     deadline = time.monotonic() + max_seconds
     total = 0
     while time.monotonic() < deadline:
         sent = relay_batch(limit)
         total += sent
-        if sent == 0:
+        if sent < limit:  # a short batch: nothing more this relay can claim now
             break
     return total
 

@@ -186,6 +186,10 @@ def celery_queues(names: list[str]) -> list[Queue]:
 CELERY_TASK_QUEUES = celery_queues(MESSAGING_CONTEXT_QUEUES)
 CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env.float("CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", default=10.0)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Celery's Django fixup closes the database connection around every task unless this is set,
+# which costs a new PostgreSQL session per delivery (most of a saga step's time). Keep
+# connections; mallbots/celery.py applies Django's own CONN_MAX_AGE and health checks instead.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The visibility timeout is the recovery time after a worker is killed: an unacknowledged
 # message goes back to its queue after it. It must stay above the slowest handler.

@@ -2,7 +2,6 @@
 only that context's. Queues, routing and reliability settings live in settings (CELERY_*)."""
 
 import os
-
 from typing import Any
 
 from celery import Celery

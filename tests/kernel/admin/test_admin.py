@@ -16,7 +16,7 @@ from mallbots.eventstore import projections
 from mallbots.eventstore.models import Event, ProjectionRun, Snapshot
 from mallbots.messaging import operations, relay
 from mallbots.messaging.models import FailedDelivery, InboxMessage, OutboxMessage
-from tests.kernel.admin.conftest import NOTED, NOTED_IN_ORDER
+from tests.kernel.conftest import NOTED, NOTED_IN_ORDER
 from tests.kernelapp import services
 from tests.kernelapp.models import LedgerView
 

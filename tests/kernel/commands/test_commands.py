@@ -17,7 +17,7 @@ from mallbots.eventstore import projections
 from mallbots.eventstore.models import Event, ProjectionRun
 from mallbots.messaging.models import FailedDelivery, InboxMessage, OutboxMessage
 from tests.conftest import free_port
-from tests.kernel.commands.conftest import NOTED, NOTED_IN_ORDER
+from tests.kernel.conftest import NOTED, NOTED_IN_ORDER
 from tests.kernelapp import services
 from tests.kernelapp.models import LedgerView
 

@@ -1,4 +1,4 @@
-"""Dead letters for the command tests: each from a real message published through a service,
+"""Dead letters for the admin and command tests: each from a real message published through a service,
 then recorded as a failed delivery with the ORM, as the consumer would after giving up."""
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ class WebConfig(AppConfig):
 
     def ready(self) -> None:
         from . import schema  # noqa: F401 - registers the OpenAPI extensions
-        from .groups import sync_group_permissions
+        from .groups import sync_group_permissions, sync_role_groups
 
         post_migrate.connect(sync_group_permissions, dispatch_uid="mallbots.web.sync_group_permissions")
+        post_migrate.connect(sync_role_groups, dispatch_uid="mallbots.web.sync_role_groups")

@@ -37,3 +37,29 @@ def sync_group_permissions(sender: AppConfig, apps: Any = None, **kwargs: Any) -
                 f"{sender.label}.group_permissions names unknown permissions: {sorted(missing)}"
             )
         group.permissions.add(*found)
+
+
+# Roles that span every context are granted here rather than by each AppConfig: auditors view
+# everything, administrators do everything, but neither touches users, groups or API tokens
+# (a token's key is its user's access).
+AUDITORS = "auditors"
+ADMINISTRATORS = "administrators"
+USER_MANAGEMENT_APPS = frozenset({"auth", "authtoken"})
+
+
+def sync_role_groups(sender: AppConfig, apps: Any = None, **kwargs: Any) -> None:
+    """post_migrate receiver: grant the auditors every view permission and the administrators
+    every permission outside user management, of the models of `sender`."""
+    if sender.label in USER_MANAGEMENT_APPS:
+        return
+    apps = apps or global_apps
+    try:
+        Group = apps.get_model("auth", "Group")
+        Permission = apps.get_model("auth", "Permission")
+    except LookupError:
+        return
+    of_sender = Permission.objects.filter(content_type__app_label=sender.label)
+    auditors, _ = Group.objects.get_or_create(name=AUDITORS)
+    auditors.permissions.add(*of_sender.filter(codename__startswith="view_"))
+    administrators, _ = Group.objects.get_or_create(name=ADMINISTRATORS)
+    administrators.permissions.add(*of_sender)

@@ -53,6 +53,7 @@ lint: venv
 lint-django: venv
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+	$(PY) manage.py asyncapi --check
 
 check-deploy: venv
 	DJANGO_SETTINGS_MODULE=mallbots.settings.production \

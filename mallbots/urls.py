@@ -6,6 +6,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerView,
 )
 
+from mallbots.messaging import views as messaging_views
 from mallbots.web import health
 
 urlpatterns = [
@@ -19,6 +20,8 @@ urlpatterns = [
         name="swagger-ui",
     ),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/events/", messaging_views.events_page, name="asyncapi-page"),
+    path("api/events/asyncapi.json", messaging_views.asyncapi_json, name="asyncapi-json"),
     # Each context's urls spell out their full paths under /api/ ("stores/<id>/rebrand", ...):
     # the original has no trailing slashes, and Django frowns on routes that begin with one.
     path("api/", include("apps.stores.api.urls")),

@@ -7,12 +7,13 @@ from drf_spectacular.views import (
 )
 
 from mallbots.messaging import views as messaging_views
-from mallbots.web import health
+from mallbots.web import health, metrics
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/live", health.live, name="health-live"),
     path("health/ready", health.ready, name="health-ready"),
+    path("metrics", metrics.metrics, name="prometheus-metrics"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "api/docs/",

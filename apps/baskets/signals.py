@@ -4,7 +4,7 @@ into the integration events of contracts.py (partition key: the basket id)."""
 from __future__ import annotations
 
 from mallbots.eventstore.api import Projection, Recorded, handles, receiver
-from mallbots.messaging.api import publish
+from mallbots.messaging.api import metrics, publish
 
 from . import contracts
 from .domain import (
@@ -90,6 +90,16 @@ class BasketProjection(Projection):
 
     def forget(self, stream_type: str, stream_id: str) -> None:
         BasketView.objects.filter(id=stream_id).delete()
+
+
+@receiver(BasketStarted)
+def count_basket_started(record: Recorded) -> None:
+    metrics.count_on_commit(metrics.baskets_started)
+
+
+@receiver(BasketCheckedOut)
+def count_basket_checked_out(record: Recorded) -> None:
+    metrics.count_on_commit(metrics.baskets_checked_out)
 
 
 # --- Integration events, built from the domain event alone ---------------------------------

@@ -5,7 +5,7 @@ published only when it authorizes an order (the create-order saga)."""
 from __future__ import annotations
 
 from mallbots.eventstore.api import Recorded, receiver
-from mallbots.messaging.api import publish
+from mallbots.messaging.api import metrics, publish
 
 from . import contracts
 from .domain import (
@@ -15,6 +15,11 @@ from .domain import (
     CustomerRegistered,
     CustomerSmsChanged,
 )
+
+
+@receiver(CustomerRegistered)
+def count_customer_registered(record: Recorded) -> None:
+    metrics.count_on_commit(metrics.customers_registered)
 
 
 @receiver(CustomerRegistered)

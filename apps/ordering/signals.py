@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from mallbots.eventstore.api import Projection, Recorded, handles, receiver
-from mallbots.messaging.api import publish
+from mallbots.messaging.api import metrics, publish
 
 from . import contracts
 from .domain import (
@@ -79,6 +79,23 @@ class OrderProjection(Projection):
 
     def forget(self, stream_type: str, stream_id: str) -> None:
         OrderView.objects.filter(id=stream_id).delete()
+
+
+# --- Metrics -------------------------------------------------------------------------------
+
+
+@receiver(OrderApproved, OrderRejected)
+def observe_saga_duration(record: Recorded) -> None:
+    """The create-order saga's duration: from the order's creation (the checkout) to now."""
+    created_at = OrderView.objects.filter(id=record.stream_id).values_list("created_at", flat=True).first()
+    if created_at is not None:
+        outcome = "approved" if isinstance(record.event, OrderApproved) else "rejected"
+        metrics.observe_saga_on_commit(outcome, created_at)
+
+
+@receiver(OrderCompleted)
+def count_order_completed(record: Recorded) -> None:
+    metrics.count_on_commit(metrics.orders_completed)
 
 
 # --- Integration events, built from the domain event alone ---------------------------------

@@ -1,5 +1,6 @@
 """What contexts use from the messaging kernel."""
 
+from . import metrics
 from .consumer import TerminalError
 from .envelope import Envelope
 from .events import IntegrationEvent, integration_events, integration_upcaster
@@ -12,6 +13,7 @@ __all__ = [
     "TerminalError",
     "integration_events",
     "integration_upcaster",
+    "metrics",
     "publish",
     "subscribe",
 ]

@@ -24,6 +24,7 @@ from mallbots.ddd import Conflict, DomainError, UnknownEvent, UnknownEventVersio
 from mallbots.ddd import context as message_context
 from mallbots.ddd.serde import ValidationError, from_data
 
+from . import metrics
 from .envelope import Envelope
 from .events import integration_events
 from .models import FailedDelivery
@@ -80,6 +81,14 @@ def process(handler_name: str, envelope_data: dict[str, Any], seq: int | None, a
     (database down), so the transport redelivers the message."""
     envelope = Envelope.from_dict(envelope_data)
     started = time.perf_counter()
+    metrics.deliveries["delivered"].labels(envelope.name, handler_name).inc()
+    try:
+        return _process(handler_name, envelope, seq, attempt, started)
+    finally:
+        metrics.handler_duration.labels(handler_name).observe(time.perf_counter() - started)
+
+
+def _process(handler_name: str, envelope: Envelope, seq: int | None, attempt: int, started: float) -> Outcome:
     try:
         sub = subscription(handler_name)
         with (
@@ -91,6 +100,7 @@ def process(handler_name: str, envelope_data: dict[str, Any], seq: int | None, a
             transaction.atomic(),
         ):
             outcome = _handle_once(sub, envelope, seq, attempt)
+        metrics.deliveries[outcome.value].labels(envelope.name, handler_name).inc()
         log.info(
             "%s %s <- %s %s (key %s) in %.1f ms",
             outcome.value,
@@ -255,6 +265,12 @@ def _record_failure(
                     exc,
                 )
         row.save()
+    if outcome is Outcome.HELD:
+        metrics.deliveries["held"].labels(envelope.name, handler).inc()
+    else:
+        metrics.deliveries["failed"].labels(envelope.name, handler).inc()
+        if outcome is Outcome.DEAD:
+            metrics.deliveries["dead_lettered"].labels(envelope.name, handler).inc()
     return outcome
 
 

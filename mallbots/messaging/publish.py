@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from mallbots.ddd.serde import to_data
 from mallbots.eventstore.dispatch import ambient_context
 
+from . import metrics
 from .events import IntegrationEvent
 from .registry import subscribers
 
@@ -70,6 +71,7 @@ def publish(event: IntegrationEvent, *, partition_key: str | None = None) -> str
                 # A message nobody subscribes to is logged as already sent: nothing to relay.
                 [*common, json.dumps(deliveries), bool(deliveries)],
             )
+    metrics.count_on_commit(metrics.messages_published, event.event_name)
     if deliveries and settings.MESSAGING_RELAY_ON_COMMIT != "off":
         _wake_relay_on_commit()
     return message_id

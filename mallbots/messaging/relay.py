@@ -20,6 +20,8 @@ from django.db import connection, transaction
 from mallbots.celery import app
 from mallbots.eventstore.store import loads
 
+from . import metrics
+
 log = logging.getLogger(__name__)
 
 DELIVER_TASK = "messaging.deliver"
@@ -88,6 +90,7 @@ def send_delivery(
         argsrepr=f"({handler!r}, <{envelope['name']} {envelope['id']}>, {seq!r}, {attempt})",
         kwargsrepr="{}",
     )
+    metrics.deliveries_sent.labels(envelope["name"], handler).inc()
 
 
 def relay_batch(limit: int | None = None) -> int:
@@ -102,6 +105,7 @@ def relay_batch(limit: int | None = None) -> int:
         if not rows:
             return 0
         sent: list[int] = []
+        names: list[str] = []
         try:
             with app.producer_or_acquire() as producer:
                 for row in rows:
@@ -115,6 +119,7 @@ def relay_batch(limit: int | None = None) -> int:
                             delivery.get("seq"),
                         )
                     sent.append(row[0])
+                    names.append(row[2])
         except Exception as exc:  # broker down or refusing: keep what went out, retry the rest later
             error = exc
         if sent:
@@ -123,6 +128,8 @@ def relay_batch(limit: int | None = None) -> int:
                     "UPDATE messaging_outboxmessage SET sent_at = statement_timestamp() WHERE position = ANY(%s)",
                     [sent],
                 )
+    for name in names:  # committed: these rows are marked sent
+        metrics.messages_relayed.labels(name).inc()
     if error is not None:
         raise error
     return len(sent)

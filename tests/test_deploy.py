@@ -156,6 +156,7 @@ def test_the_dockerfile_builds_a_slim_non_root_gunicorn_image_with_static_files(
     cmd = "\n".join(lines[lines.index(next(line for line in lines if line.startswith("CMD "))) :])
     assert '"gunicorn", "mallbots.wsgi"' in cmd
     assert '"--graceful-timeout", "30"' in cmd
+    assert '"--no-control-socket"' in cmd
     assert "whitenoise==" in (ROOT / "requirements" / "base.txt").read_text()
 
 

@@ -45,7 +45,7 @@ def gunicorn(tmp_path):
         [
             *[sys.executable, "-m", "gunicorn", "mallbots.wsgi"],
             *["--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60"],
-            *["--graceful-timeout", "30", "--keep-alive", "5"],
+            *["--graceful-timeout", "30", "--keep-alive", "5", "--no-control-socket"],
         ],
         cwd=ROOT,
         env=env,
@@ -56,8 +56,8 @@ def gunicorn(tmp_path):
 
     def live():
         try:
-            return requests.get(f"{url}/health/live", timeout=1).status_code == 200
-        except requests.ConnectionError:
+            return requests.get(f"{url}/health/live", timeout=5).status_code == 200
+        except requests.RequestException:
             return False
 
     try:
@@ -115,3 +115,27 @@ def test_gunicorn_stops_gracefully_on_sigterm(gunicorn):
     # then
     assert code == 0
     assert time.monotonic() - started < 30
+
+
+def test_production_settings_pass_the_deployment_checks():
+    # given production settings with a strong secret, as a deployment sets them
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "mallbots.settings.production",
+        "SECRET_KEY": "Qm2Vd9Lr4Tz8Hk1Bn6Wc3Pf5Gs0JaX7eYu2Ni8Ro4Sp1Tq6Uv3",
+        "ALLOWED_HOSTS": "mall.example.com",
+    }
+
+    # when
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    # then
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == "System check identified no issues (0 silenced).\n"

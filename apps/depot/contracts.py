@@ -57,3 +57,13 @@ class ShoppingListCanceled(
 ):
     id: str
     order_id: str
+
+
+# --- Open-host queries ------------------------------------------------------------------------
+
+
+def count_bots_by_status() -> dict[str, int]:
+    """How many bots are idle and how many active: {"idle": n, "active": m}."""
+    from . import selectors
+
+    return selectors.bot_count_by_status()

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from .domain import BotNotFound, OrderNotKnown, ShoppingListNotFound
 from .models import Bot, OrderCopy, ProductCache, ShoppingList, StoreCache
@@ -44,6 +44,15 @@ def bot_list() -> QuerySet[Bot]:
 
 def bot_list_idle() -> QuerySet[Bot]:
     return bot_list().filter(status=Bot.Status.IDLE)
+
+
+def bot_count_by_status() -> dict[str, int]:
+    """How many bots are in each status (every status named)."""
+    counts = dict.fromkeys(Bot.Status.values, 0)
+    counts.update(
+        {row["status"]: row["n"] for row in Bot.objects.values("status").order_by().annotate(n=Count("id"))}
+    )
+    return counts
 
 
 def order_copy_get(*, order_id: str) -> OrderCopy:

@@ -113,3 +113,31 @@ def list_orders(*, after_id: str = "", limit: int = 500) -> list[OrderInfo]:
     return [
         selectors.order_info(order) for order in selectors.order_list_after(after_id=after_id, limit=limit)
     ]
+
+
+@dataclass(frozen=True)
+class OrdersInFlight:
+    """Orders not in a final state yet (pending, approved, in-progress, ready)."""
+
+    statuses: tuple[str, ...]
+    count: int
+    oldest: OrderInfo | None
+
+
+def count_orders_by_status(*, created_since: datetime) -> dict[str, int]:
+    """How many orders created since `created_since` are in each status, every status named."""
+    from . import selectors
+
+    return selectors.order_count_by_status(created_since=created_since)
+
+
+def orders_in_flight() -> OrdersInFlight:
+    from . import selectors
+
+    orders = selectors.order_list_in_flight()
+    oldest = orders.first()
+    return OrdersInFlight(
+        statuses=tuple(str(status) for status in selectors.IN_FLIGHT),
+        count=orders.count(),
+        oldest=None if oldest is None else selectors.order_info(oldest),
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from .contracts import OrderInfo, OrderItem
 from .domain import OrderNotFound
@@ -36,6 +36,27 @@ def order_list_stale(*, created_before: datetime, limit: int = 500) -> list[str]
         .order_by("created_at", "id")
         .values_list("id", flat=True)[:limit]
     )
+
+
+IN_FLIGHT = (Order.Status.PENDING, Order.Status.APPROVED, Order.Status.IN_PROGRESS, Order.Status.READY)
+
+
+def order_count_by_status(*, created_since: datetime) -> dict[str, int]:
+    """How many orders created since `created_since` are in each status (every status named)."""
+    counts = dict.fromkeys(Order.Status.values, 0)
+    rows = (
+        Order.objects.filter(created_at__gte=created_since)
+        .values("status")
+        .order_by()
+        .annotate(n=Count("id"))
+    )
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts
+
+
+def order_list_in_flight() -> QuerySet[Order]:
+    """Orders not in a final state yet, oldest first."""
+    return Order.objects.filter(status__in=IN_FLIGHT).order_by("created_at", "id")
 
 
 def order_info(order: Order) -> OrderInfo:

@@ -16,6 +16,7 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 
 INSTALLED_APPS = [
+    "mallbots.backoffice",  # before admin: its admin/index.html (the staff dashboard) wins
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -1,0 +1,156 @@
+"""The staff dashboard on the admin index: today's orders by status, orders in flight and the
+oldest of them, the messaging kernel's health and queue backlog, bots idle and active, each
+figure linking to the filtered admin list it counts."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+from django.utils import timezone
+
+from apps.depot import services as depot
+from apps.ordering.models import Order
+from mallbots.backoffice.dashboard import Figure, dashboard_for
+from mallbots.messaging.models import FailedDelivery, OutboxMessage
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]
+
+
+def an_order(status: str, created_at, total: str = "10.00") -> str:
+    """An order row in a status (the read model only: the dashboard reads nothing else)."""
+    order = Order.objects.create(
+        id=f"order-{time.monotonic_ns()}",
+        customer_id="customer-1",
+        payment_id="payment-1",
+        status=status,
+        total=Decimal(total),
+        version=1,
+        created_at=created_at,
+        updated_at=created_at,
+    )
+    return order.id
+
+
+@pytest.fixture
+def busy_mall(broker) -> dict[str, str]:
+    now = timezone.now()
+    oldest = an_order("pending", now - timedelta(days=2))
+    an_order("approved", now)
+    an_order("approved", now)
+    an_order("completed", now)
+    an_order("rejected", now - timedelta(days=1))
+    depot.bot_create(name="Robo-1")
+    depot.bot_create(name="Robo-2")
+    broker.rpush("ordering", b"x", b"y")
+    return {"oldest": oldest}
+
+
+def test_the_dashboard_counts_todays_orders_the_flight_messaging_and_bots(busy_mall, broker):
+    # given
+    now = timezone.now()
+    superuser = User.objects.create_superuser("boss", password="x")
+    dead = FailedDelivery.objects.filter(status="dead").count()
+
+    # when
+    dashboard = dashboard_for(superuser, now)
+
+    # then
+    today = now.date().isoformat()
+    assert {figure.label: figure.value for figure in dashboard.orders_today} == {
+        "pending": "0",
+        "rejected": "0",
+        "approved": "2",
+        "in-progress": "0",
+        "ready": "0",
+        "completed": "1",
+        "cancelled": "0",
+    }
+    assert dashboard.orders_today[2].url == (
+        f"/admin/ordering/order/?status__exact=approved&created_at__date={today}"
+    )
+    assert dashboard.in_flight[0] == Figure(
+        "orders in flight",
+        "3",
+        "/admin/ordering/order/?status__in=pending%2Capproved%2Cin-progress%2Cready",
+    )
+    assert dashboard.in_flight[1].label == f"oldest: {busy_mall['oldest']} (pending)"
+    assert dashboard.in_flight[1].value == "48 h 0 min old"
+    assert dashboard.in_flight[1].url == f"/admin/ordering/order/{busy_mall['oldest']}/change/"
+    assert [(f.label, f.value, f.url) for f in dashboard.messaging][1:] == [
+        ("dead letters", str(dead), "/admin/messaging/faileddelivery/?status__exact=dead"),
+        ("retrying", "0", "/admin/messaging/faileddelivery/?status__exact=retrying"),
+        ("held behind a failure", "0", "/admin/messaging/faileddelivery/?status__exact=held"),
+    ]
+    assert dashboard.messaging[0].url == "/admin/messaging/outboxmessage/?sent=no"
+    assert dashboard.messaging[0].value.endswith(
+        f"({OutboxMessage.objects.filter(sent_at__isnull=True).count()} unsent)"
+    )
+    assert {figure.label: figure.value for figure in dashboard.backlog}["ordering"] == "2"
+    assert dashboard.bots == (
+        Figure("idle", "2", "/admin/depot/bot/?status__exact=idle"),
+        Figure("active", "0", "/admin/depot/bot/?status__exact=active"),
+    )
+
+
+def test_the_admin_index_shows_the_dashboard_with_its_links(busy_mall, admin_client):
+    # given / when
+    response = admin_client.get("/admin/")
+
+    # then
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<div id="mall-dashboard">' in html
+    assert '<a href="/admin/depot/bot/?status__exact=idle">idle</a></th><td>2</td>' in html
+    assert "<caption>Orders in flight</caption>" in html
+    assert f"oldest: {busy_mall['oldest']} (pending)" in html
+    assert '<th scope="row">ordering</th><td>2</td>' in html
+    assert 'href="/admin/ordering/"' in html  # the app list still follows
+
+
+def test_each_dashboard_link_opens_the_filtered_list(busy_mall, admin_client):
+    # given
+    dashboard = dashboard_for(User.objects.get(username="admin"))
+    figures = [*dashboard.orders_today, *dashboard.in_flight, *dashboard.messaging, *dashboard.bots]
+
+    # when
+    statuses = {figure.url: admin_client.get(figure.url).status_code for figure in figures}
+
+    # then
+    assert set(statuses.values()) == {200}
+    in_flight = admin_client.get(dashboard.in_flight[0].url)
+    assert in_flight.context["cl"].result_count == 3
+
+
+def test_a_depot_operator_sees_only_the_bots(busy_mall):
+    # given
+    operator = User.objects.create_user("operator", password="x", is_staff=True)
+    operator.groups.set([Group.objects.get(name="depot-operators")])
+    client = Client()
+    client.force_login(operator)
+
+    # when
+    response = client.get("/admin/")
+
+    # then
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="dashboard-bots"' in html
+    assert 'id="dashboard-orders"' not in html
+    assert 'id="dashboard-messaging"' not in html
+
+
+def test_a_broker_down_leaves_the_index_up(busy_mall, admin_client, use_broker):
+    # given
+    use_broker("redis://127.0.0.1:1/0")
+
+    # when
+    response = admin_client.get("/admin/")
+
+    # then
+    assert response.status_code == 200
+    assert "broker unreachable: " in response.content.decode()

@@ -27,6 +27,7 @@ from mallbots.ddd.serde import ValidationError, from_data
 from . import metrics
 from .envelope import Envelope
 from .events import integration_events
+from .logcontext import Delivery, delivering
 from .models import FailedDelivery
 from .registry import Subscription, subscription
 
@@ -82,8 +83,17 @@ def process(handler_name: str, envelope_data: dict[str, Any], seq: int | None, a
     envelope = Envelope.from_dict(envelope_data)
     started = time.perf_counter()
     metrics.deliveries["delivered"].labels(envelope.name, handler_name).inc()
+    # The message is the cause of the work its delivery does, as in the handler's own context.
+    delivery = Delivery(
+        envelope.id,
+        handler_name,
+        envelope.correlation_id,
+        causation_id=envelope.id,
+        actor=envelope.metadata.get("actor"),
+    )
     try:
-        return _process(handler_name, envelope, seq, attempt, started)
+        with delivering(delivery):
+            return _process(handler_name, envelope, seq, attempt, started)
     finally:
         metrics.handler_duration.labels(handler_name).observe(time.perf_counter() - started)
 

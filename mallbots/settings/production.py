@@ -1,7 +1,7 @@
 """Production settings: secrets only from the environment, hardened HTTP."""
 
 from .base import *  # noqa: F403
-from .base import MIDDLEWARE, env
+from .base import LOGGING, MIDDLEWARE, env
 
 SECRET_KEY = env("SECRET_KEY")
 DEBUG = False
@@ -10,7 +10,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-SECURE_REDIRECT_EXEMPT = [r"^health/"]
+# Health checks and the Prometheus scraper speak plain HTTP on the internal network.
+SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
@@ -27,4 +28,20 @@ MIDDLEWARE.insert(
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# One JSON object per log line (python-json-logger), carrying the correlation id, causation id
+# and actor of the work in progress and, in a worker handling a delivery, its message id and
+# handler: what a log search needs to follow one order or one message across processes.
+LOGGING = {
+    **LOGGING,
+    "filters": {"context": {"()": "mallbots.messaging.logcontext.ContextFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": ["asctime", "levelname", "name", "message"],
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["context"]}},
 }

@@ -5,7 +5,7 @@ import os
 from typing import Any
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun
+from celery.signals import task_postrun, task_prerun, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mallbots.settings.dev")
 
@@ -22,3 +22,14 @@ def _close_old_connections(**kwargs: Any) -> None:
     from django.db import close_old_connections
 
     close_old_connections()
+
+
+@worker_ready.connect
+def _serve_metrics(**kwargs: Any) -> None:
+    # A worker on a host of its own has no web process to read its metrics files: with
+    # CELERY_METRICS_PORT set it serves them itself (see "Observability" in the README).
+    port = os.environ.get("CELERY_METRICS_PORT")
+    if port:
+        from mallbots.messaging.metrics import serve_process_metrics
+
+        serve_process_metrics(int(port))

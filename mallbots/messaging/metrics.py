@@ -16,7 +16,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, start_http_server
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import REGISTRY, Collector
@@ -131,15 +131,29 @@ class MessagingStateCollector(Collector):
         yield queues
 
 
-def exposition() -> bytes:
-    """The text exposition of every metric: this process's (or, in multiprocess mode, every
-    process's on this host) plus the messaging state read now."""
+def _process_registry() -> CollectorRegistry:
+    """This process's metrics or, in multiprocess mode, those of every process on the host."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         MultiProcessCollector(registry)
-        own = generate_latest(registry)
-    else:
-        own = generate_latest(REGISTRY)
+        return registry
+    return REGISTRY
+
+
+def serve_process_metrics(port: int) -> None:
+    """Serve the process metrics (not the database gauges: /metrics of web has them) over HTTP
+    on `port`, from a daemon thread. For a Celery worker, whose prefork children do the work:
+    it needs PROMETHEUS_MULTIPROC_DIR, or it would serve the idle main process's metrics."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        log.warning("worker metrics on port %s without PROMETHEUS_MULTIPROC_DIR miss the pool's work", port)
+    start_http_server(port, registry=_process_registry())
+    log.info("metrics served on port %s", port)
+
+
+def exposition() -> bytes:
+    """The text exposition of every metric: this process's (or, in multiprocess mode, every
+    process's on this host) plus the messaging state read now."""
+    own = generate_latest(_process_registry())
     state = CollectorRegistry(auto_describe=False)
     state.register(MessagingStateCollector())
     return own + generate_latest(state)

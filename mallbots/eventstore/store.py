@@ -191,6 +191,37 @@ def snapshot_every(stream_type: str) -> int:
     return int(policy.get(stream_type, policy.get("default", 0)))
 
 
+# Stream type -> the aggregate class its events fold into, filled by each repository (the first
+# one of a stream type wins), so tools can replay any stream without knowing the contexts.
+_aggregate_types: dict[str, type[EventSourcedAggregate]] = {}
+
+
+def aggregate_type_of(stream_type: str) -> type[EventSourcedAggregate] | None:
+    return _aggregate_types.get(stream_type)
+
+
+def aggregate_types() -> dict[str, type[EventSourcedAggregate]]:
+    return dict(_aggregate_types)
+
+
+def state_at(events: Iterable[StoredEvent], stream_id: str, version: int) -> EventSourcedAggregate:
+    """The aggregate of `events`' stream as it was at `version`: a fresh instance with the events
+    up to it replayed (upcast as on load, no snapshot). LookupError when no repository of the
+    stream type was made."""
+    events = list(events)
+    stream_type = events[0].stream_type if events else ""
+    cls = aggregate_type_of(stream_type)
+    if cls is None:
+        raise LookupError(f"no aggregate class is registered for stream type {stream_type!r}")
+    aggregate = cls(stream_id)
+    for stored in events:
+        if stored.version > version:
+            break
+        aggregate.apply(decode(stored.event_type, stored.schema_version, stored.data))
+        aggregate.version = stored.version
+    return aggregate
+
+
 class AggregateRepository(Generic[A]):
     """Loads an aggregate from its latest usable snapshot plus the events after it, saves its
     pending events with optimistic concurrency, snapshots every N events, and dispatches the
@@ -200,6 +231,7 @@ class AggregateRepository(Generic[A]):
         self.aggregate_type = aggregate_type
         self.stream_type = aggregate_type.stream_type
         self.not_found = not_found
+        _aggregate_types.setdefault(self.stream_type, aggregate_type)
 
     def get(self, id: str) -> A:
         aggregate = self.find(id)

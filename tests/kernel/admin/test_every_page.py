@@ -136,3 +136,34 @@ def test_every_action_answers_with_a_message_or_a_redirect(admin_client, mall, m
     to_a_form = response.status_code == 302 and response.url != url_of(model, "changelist")
     assert response.status_code in {200, 302}
     assert to_a_form or [str(message) for message in get_messages(response.wsgi_request)] != []
+
+
+def custom_views() -> list[tuple[type[Model], str]]:
+    """The views a ModelAdmin adds to the standard ones: forms of commands, the stream browser."""
+    views = []
+    for model in MODELS:
+        model_admin = admin.site._registry[model]
+        standard = {pattern.name for pattern in admin.ModelAdmin.get_urls(model_admin)}
+        prefix = f"{model._meta.app_label}_{model._meta.model_name}_"
+        views += [
+            (model, (pattern.name or "").removeprefix(prefix))
+            for pattern in model_admin.get_urls()
+            if pattern.name not in standard
+        ]
+    return views
+
+
+@pytest.mark.parametrize(
+    "model,view", custom_views(), ids=lambda v: v if isinstance(v, str) else v._meta.label_lower
+)
+def test_every_added_view_renders(admin_client, mall, model, view):
+    # given
+    pattern = next(p for p in admin.site._registry[model].get_urls() if (p.name or "").endswith(f"_{view}"))
+    row = model._default_manager.order_by("pk").first()
+    args = [row.pk] if "<" in str(pattern.pattern) else []
+
+    # when
+    response = admin_client.get(url_of(model, view, *args))
+
+    # then
+    assert response.status_code == 200

@@ -92,7 +92,7 @@ def test_every_long_running_service_has_a_health_check_that_does_not_wait_for_re
     for name in [*queue_workers(services), "worker"]:
         assert services[name]["healthcheck"]["test"] == [
             "CMD-SHELL",
-            "celery -A mallbots inspect ping -d celery@$$HOSTNAME --timeout 10 >/dev/null",
+            "env -u PROMETHEUS_MULTIPROC_DIR celery -A mallbots inspect ping -d celery@$$HOSTNAME --timeout 10 >/dev/null",
         ], name
         assert services[name]["depends_on"]["web"] == {"condition": "service_started"}, name
     assert services["beat"]["healthcheck"] == {"disable": True}
@@ -173,3 +173,20 @@ def test_env_example_lists_every_variable_the_settings_read():
     # then
     assert {"SECRET_KEY", "DATABASE_URL", "REDIS_URL"} <= read
     assert sorted(read - listed) == []
+
+
+def test_every_process_keeps_its_metrics_in_a_directory_emptied_when_its_container_starts():
+    # when
+    services = compose()["services"]
+
+    # then
+    reset = 'rm -rf "$$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$$PROMETHEUS_MULTIPROC_DIR" && exec '
+    web = words(services["web"]["command"])
+    assert reset + "gunicorn " in web[web.index("-c") + 1]
+    for name in ["beat", "worker", *queue_workers(services)]:
+        environment = services[name]["environment"]
+        assert environment["PROMETHEUS_MULTIPROC_DIR"] == "/tmp/mallbots-metrics", name
+        assert environment["CELERY_METRICS_PORT"] == "9808", name
+        assert reset + '"$$@"' in services[name]["entrypoint"][2], name
+    assert services["web"]["environment"]["PROMETHEUS_MULTIPROC_DIR"] == "/tmp/mallbots-metrics"
+    assert "CELERY_METRICS_PORT" not in services["web"]["environment"]

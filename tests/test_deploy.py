@@ -122,6 +122,7 @@ def test_app_services_get_production_settings_and_their_required_environment():
         for variable in ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"]:
             assert environment.get(variable), (name, variable)
         assert environment["SECRET_KEY"].startswith("${SECRET_KEY:-"), name
+        assert environment["ALLOWED_HOSTS"] == "${ALLOWED_HOSTS:-localhost,127.0.0.1,web}", name
         assert environment["DATABASE_URL"].endswith("@postgres:5432/mallbots"), name
         assert environment["REDIS_URL"] == "redis://redis:6379/0", name
         assert services[name]["depends_on"]["postgres"] == {"condition": "service_healthy"}, name

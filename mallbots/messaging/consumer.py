@@ -24,7 +24,7 @@ from mallbots.ddd import Conflict, DomainError, UnknownEvent, UnknownEventVersio
 from mallbots.ddd import context as message_context
 from mallbots.ddd.serde import ValidationError, from_data
 
-from . import metrics
+from . import metrics, tracing
 from .envelope import Envelope
 from .events import integration_events
 from .logcontext import Delivery, delivering
@@ -92,8 +92,13 @@ def process(handler_name: str, envelope_data: dict[str, Any], seq: int | None, a
         actor=envelope.metadata.get("actor"),
     )
     try:
-        with delivering(delivery):
-            return _process(handler_name, envelope, seq, attempt, started)
+        with (
+            delivering(delivery),
+            tracing.handling(handler_name, envelope.name, envelope.id, envelope.metadata) as span,
+        ):
+            outcome = _process(handler_name, envelope, seq, attempt, started)
+            span.set_attribute("mallbots.outcome", outcome.value)
+            return outcome
     finally:
         metrics.handler_duration.labels(handler_name).observe(time.perf_counter() - started)
 

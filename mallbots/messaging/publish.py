@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from mallbots.ddd.serde import to_data
 from mallbots.eventstore.dispatch import ambient_context
 
-from . import metrics
+from . import metrics, tracing
 from .events import IntegrationEvent
 from .registry import subscribers
 
@@ -32,6 +32,9 @@ def publish(event: IntegrationEvent, *, partition_key: str | None = None) -> str
     ordered = sorted({s.sequence for s in subs if s.sequence is not None})
     deliveries = [{"handler": s.name, "queue": s.queue, "sequence": s.sequence} for s in subs]
     payload = json.dumps(to_data(event))
+    metadata: dict[str, str] = {"actor": ctx.actor} if ctx.actor else {}
+    with tracing.publishing(event.event_name, message_id) as trace_context:
+        metadata |= trace_context  # W3C traceparent: the deliveries' spans continue this trace
     common: list[Any] = [
         message_id,
         event.event_name,
@@ -41,7 +44,7 @@ def publish(event: IntegrationEvent, *, partition_key: str | None = None) -> str
         ctx.correlation_id,
         ctx.causation_id,
         payload,
-        json.dumps({"actor": ctx.actor} if ctx.actor else {}),
+        json.dumps(metadata),
     ]
     with connection.cursor() as cursor:
         if ordered:

@@ -50,7 +50,16 @@ def test_compose_runs_postgres_redis_web_beat_and_one_worker_per_queue():
 
     # then
     assert sorted(services) == sorted(
-        ["postgres", "redis", "web", "beat", "worker", *(f"worker-{queue}" for queue in queues)]
+        [
+            "postgres",
+            "redis",
+            "web",
+            "beat",
+            "worker",
+            "prometheus",
+            "jaeger",
+            *(f"worker-{queue}" for queue in queues),
+        ]
     )
     workers = queue_workers(services)
     consumed = {}
@@ -75,7 +84,7 @@ def test_the_all_in_one_profile_runs_one_worker_for_every_queue():
     args = words(worker["command"])
     assert args[:4] == ["celery", "-A", "mallbots", "worker"]
     assert option(args, "-Q") is None
-    assert [name for name, svc in services.items() if "profiles" in svc] == ["worker"]
+    assert [name for name, svc in services.items() if "all-in-one" in svc.get("profiles", [])] == ["worker"]
 
 
 def test_every_long_running_service_has_a_health_check_that_does_not_wait_for_readiness():
@@ -191,3 +200,22 @@ def test_every_process_keeps_its_metrics_in_a_directory_emptied_when_its_contain
         assert reset + '"$$@"' in services[name]["entrypoint"][2], name
     assert services["web"]["environment"]["PROMETHEUS_MULTIPROC_DIR"] == "/tmp/mallbots-metrics"
     assert "CELERY_METRICS_PORT" not in services["web"]["environment"]
+
+
+def test_the_observability_profile_scrapes_every_worker_and_keeps_traces():
+    # given
+    services = compose()["services"]
+    scrape = yaml.safe_load((ROOT / "docker" / "prometheus.yml").read_text())
+    jobs = {job["job_name"]: job for job in scrape["scrape_configs"]}
+    # then Prometheus and Jaeger start only with the profile
+    assert services["prometheus"]["profiles"] == ["observability"]
+    assert services["jaeger"]["profiles"] == ["observability"]
+    assert "./prometheus.yml:/etc/prometheus/prometheus.yml:ro" in services["prometheus"]["volumes"]
+    assert services["jaeger"]["environment"]["COLLECTOR_OTLP_ENABLED"] == "true"
+    # and web plus every worker service (all replicas, by DNS) are scraped
+    assert jobs["web"]["static_configs"] == [{"targets": ["web:8000"]}]
+    (discovery,) = jobs["workers"]["dns_sd_configs"]
+    assert discovery["port"] == 9808
+    assert sorted(discovery["names"]) == sorted([*queue_workers(services), "worker"])
+    # and the app services pass an OTLP endpoint through (empty: tracing off)
+    assert services["web"]["environment"]["OTEL_EXPORTER_OTLP_ENDPOINT"] == "${OTEL_EXPORTER_OTLP_ENDPOINT:-}"

@@ -14,16 +14,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
 from mallbots.ddd import DomainError
+from mallbots.web.admin import render_command_form
 
 from . import selectors, services
 from .domain import SMS_NUMBER_MAX_LENGTH, CustomerNotFound
 from .models import Customer
-
-FORM_TEMPLATE = "admin/customers/customer/command_form.html"
 
 
 class RegisterCustomerForm(forms.Form):
@@ -116,7 +114,7 @@ class CustomerAdmin(admin.ModelAdmin):
                 customer = selectors.customer_get(customer_id=customer_id)
                 self.message_user(request, f"Registered the customer “{customer.name}”.", messages.SUCCESS)
                 return redirect(self._url("change", customer.pk))
-        return self._render_form(request, form, title="Register customer", submit="Register")
+        return render_command_form(self, request, form, title="Register customer", submit="Register")
 
     # --- change the SMS number -------------------------------------------------------------
 
@@ -144,8 +142,8 @@ class CustomerAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, f"Changed the SMS number of “{customer.name}”.", messages.SUCCESS)
                 return redirect(self._url("change", customer.pk))
-        return self._render_form(
-            request, form, title="Change SMS number", submit="Change SMS number", original=customer
+        return render_command_form(
+            self, request, form, title="Change SMS number", submit="Change SMS number", original=customer
         )
 
     def change_view(
@@ -165,22 +163,3 @@ class CustomerAdmin(admin.ModelAdmin):
 
     def _url(self, view: str, *args: object) -> str:
         return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_{view}", args=args)
-
-    def _render_form(
-        self,
-        request: HttpRequest,
-        form: forms.Form,
-        *,
-        title: str,
-        submit: str,
-        original: Customer | None = None,
-    ) -> HttpResponse:
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": title,
-            "form": form,
-            "original": original,
-            "submit_label": submit,
-        }
-        return TemplateResponse(request, FORM_TEMPLATE, context)

@@ -15,18 +15,16 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from mallbots.ddd import DomainError, NotFound
 from mallbots.ddd import context as message_context
+from mallbots.web.admin import render_command_form
 
 from . import selectors, services
 from .models import Bot, OrderCopy, ProductCache, ShoppingList, StoreCache
-
-FORM_TEMPLATE = "admin/depot/command_form.html"
 
 
 class AssignForm(forms.Form):
@@ -55,24 +53,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
-
-
-def render_form(
-    model_admin: admin.ModelAdmin,
-    request: HttpRequest,
-    form: forms.Form,
-    *,
-    title: str,
-    original: Model | None = None,
-) -> HttpResponse:
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.opts,
-        "title": title,
-        "form": form,
-        "original": original,
-    }
-    return TemplateResponse(request, FORM_TEMPLATE, context)
 
 
 def _plural(count: int, noun: str) -> str:
@@ -204,7 +184,7 @@ class ShoppingListAdmin(ReadOnlyAdmin):
                 return HttpResponseRedirect(
                     reverse("admin:depot_shoppinglist_change", args=[shopping_list.id])
                 )
-        return render_form(self, request, form, title="Assign to a bot", original=shopping_list)
+        return render_command_form(self, request, form, title="Assign to a bot", original=shopping_list)
 
 
 # --- Bots -------------------------------------------------------------------------------------
@@ -243,7 +223,7 @@ class BotAdmin(admin.ModelAdmin):
                 bot = selectors.bot_get(bot_id=bot_id)
                 self.message_user(request, f"Created the bot {bot.name}.", messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:depot_bot_change", args=[bot_id]))
-        return render_form(self, request, form, title="Create a bot")
+        return render_command_form(self, request, form, title="Create a bot")
 
 
 # --- What the depot keeps of other contexts ---------------------------------------------------

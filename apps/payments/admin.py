@@ -16,16 +16,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
 from mallbots.ddd import DomainError
+from mallbots.web.admin import render_command_form
 
 from . import selectors, services
 from .domain import InvoiceNotFound
 from .models import CustomerCache, Invoice, OrderCopy, Payment
-
-FORM_TEMPLATE = "admin/payments/command_form.html"
 
 
 class AuthorizePaymentForm(forms.Form):
@@ -42,7 +40,7 @@ def _plural(count: int, noun: str) -> str:
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Viewable, never added, changed or deleted by hand; commands render `FORM_TEMPLATE`."""
+    """Viewable, never added, changed or deleted by hand; commands render the kernel's command form."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -58,25 +56,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def _url(self, view: str, *args: object) -> str:
         return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_{view}", args=args)
-
-    def _render_form(
-        self,
-        request: HttpRequest,
-        form: forms.Form,
-        *,
-        title: str,
-        submit: str,
-        original: Model | None = None,
-    ) -> HttpResponse:
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": title,
-            "form": form,
-            "original": original,
-            "submit_label": submit,
-        }
-        return TemplateResponse(request, FORM_TEMPLATE, context)
 
 
 # --- Payments ---------------------------------------------------------------------------------
@@ -140,7 +119,7 @@ class PaymentAdmin(ReadOnlyAdmin):
             else:
                 self.message_user(request, f"Authorized the payment {payment_id}.", messages.SUCCESS)
                 return redirect(self._url("change", payment_id))
-        return self._render_form(request, form, title="Authorize payment", submit="Authorize")
+        return render_command_form(self, request, form, title="Authorize payment", submit="Authorize")
 
 
 # --- Invoices ---------------------------------------------------------------------------------
@@ -210,7 +189,9 @@ class InvoiceAdmin(ReadOnlyAdmin):
             else:
                 self.message_user(request, f"Adjusted the amount of invoice {object_id}.", messages.SUCCESS)
                 return redirect(self._url("change", object_id))
-        return self._render_form(request, form, title="Adjust invoice", submit="Adjust", original=invoice)
+        return render_command_form(
+            self, request, form, title="Adjust invoice", submit="Adjust", original=invoice
+        )
 
     def change_view(
         self,

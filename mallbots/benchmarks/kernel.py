@@ -5,11 +5,13 @@ same database and broker can do raw.
 2. event-sourced commands per second through the whole kernel path (@command, load through
    AggregateRepository, one event, append, projection, outbox), with p50/p99 latency;
 3. aggregate load time for streams of several sizes, with and without snapshots;
-4. outbox relay throughput against raw Celery publishing on the same broker.
+4. outbox relay throughput against raw Celery publishing on the same broker;
+5. reconciliation: deliveries sent again per second after the broker lost N of them, and the
+   recovery time after such a loss while commands keep committing.
 
 Everything it writes carries the run's id and is removed at the end, also after Ctrl-C:
-benchmark streams, snapshots, read-model rows, outbox rows, the scratch table and the
-scratch Redis queues. Its Celery messages go to scratch queues that no worker consumes."""
+benchmark streams, snapshots, read-model rows, its stream messages and their deliveries, its
+subscriber, the scratch table and the scratch Redis queues. Its Celery messages go to scratch queues that no worker consumes."""
 
 from __future__ import annotations
 
@@ -43,9 +45,10 @@ from mallbots.eventstore.api import (
     receiver,
     register_projection,
 )
-from mallbots.messaging import relay
+from mallbots.messaging import reconcile, relay
 from mallbots.messaging.api import Envelope, publish, subscribe
 from mallbots.messaging.registry import subscribers
+from mallbots.messaging.transport import DELIVER_TASK
 
 from .contracts import CounterIncremented
 from .domain import Counter, Incremented, UnsnapshottedCounter
@@ -170,6 +173,9 @@ class Results:
     relay: Rate | None = None
     raw_publish: Rate | None = None
     other_unsent_rows: int = 0
+    reconcile: Rate | None = None  # deliveries sent again by the sweep after a broker loss
+    recovery_seconds: float = 0.0  # from the loss until every lost delivery was sent again
+    commands_during_recovery: Rate | None = None
 
 
 def _process_cpu() -> float:
@@ -318,6 +324,7 @@ class KernelBenchmark:
                 self.phase_commands()
                 self.phase_loads()
                 self.phase_relay()
+                self.phase_reconcile()
         finally:
             self.cleanup()
         self.report()
@@ -366,10 +373,10 @@ class KernelBenchmark:
             if conn is not None:
                 conn.close()
 
-        self.write(f"[1/4] raw psycopg INSERT+COMMIT, {o.threads} threads, {o.seconds:g} s ...")
+        self.write(f"[1/5] raw psycopg INSERT+COMMIT, {o.threads} threads, {o.seconds:g} s ...")
         self.results.raw_threads = run_threads(o.threads, o.seconds, setup, op, teardown)
         self.write(f"      {_fmt_rate(self.results.raw_threads.per_second)}")
-        self.write(f"[1/4] raw psycopg INSERT+COMMIT, 1 thread, {o.seconds:g} s ...")
+        self.write(f"[1/5] raw psycopg INSERT+COMMIT, 1 thread, {o.seconds:g} s ...")
         self.results.raw_single = run_threads(1, o.seconds, setup, op, teardown)
         self.write(f"      {_fmt_rate(self.results.raw_single.per_second)}")
         self._drop_scratch_table()
@@ -380,11 +387,12 @@ class KernelBenchmark:
 
     # -- 2. event-sourced commands --
 
-    def phase_commands(self) -> None:
+    def _commands(self, seconds: float, label: str) -> Rate:
+        """Event-sourced commands on `threads` threads for `seconds`, each thread on counters of its own."""
         o = self.options
 
         def setup(index: int) -> list[str]:
-            ids = [f"{self.prefix}cmd-{index}-{n}" for n in range(o.counters_per_thread)]
+            ids = [f"{self.prefix}{label}-{index}-{n}" for n in range(o.counters_per_thread)]
             for counter_id in ids:  # warm-up, not measured: starts every counter
                 increment(counter_id)
             return ids
@@ -395,11 +403,15 @@ class KernelBenchmark:
         def teardown(state: Any) -> None:
             connections.close_all()  # this thread's connections only
 
+        return run_threads(o.threads, seconds, setup, op, teardown)
+
+    def phase_commands(self) -> None:
+        o = self.options
         self.write(
-            f"[2/4] event-sourced commands, {o.threads} threads x {o.counters_per_thread} counters, "
+            f"[2/5] event-sourced commands, {o.threads} threads x {o.counters_per_thread} counters, "
             f"{o.seconds:g} s ..."
         )
-        rate = run_threads(o.threads, o.seconds, setup, op, teardown)
+        rate = self._commands(o.seconds, "cmd")
         self.results.commands = rate
         with CaptureQueriesContext(connection) as queries:
             increment(f"{self.prefix}cmd-0-0")
@@ -416,8 +428,8 @@ class KernelBenchmark:
             )
             events = cursor.fetchone()[0]
             cursor.execute(
-                "SELECT count(*) FROM messaging_outboxmessage WHERE name = %s AND partition_key LIKE %s "
-                "AND sent_at IS NULL",
+                "SELECT count(*) FROM messaging_message WHERE name = %s AND partition_key LIKE %s "
+                "AND stream_position IS NULL",
                 [CounterIncremented.event_name, f"{self.prefix}cmd-%"],
             )
             outbox = cursor.fetchone()[0]
@@ -437,7 +449,7 @@ class KernelBenchmark:
 
     def phase_loads(self) -> None:
         for size in self.options.sizes:
-            self.write(f"[3/4] load time, stream of {size:,} events: writing ...")
+            self.write(f"[3/5] load time, stream of {size:,} events: writing ...")
             counter_id = f"{self.prefix}load-{size}"
             t0 = time.perf_counter()
             self._write_stream(counter_id, size)
@@ -497,14 +509,14 @@ class KernelBenchmark:
         n = self.options.messages
         self._delete_outbox()  # the rows of the load phase's commands
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM messaging_outboxmessage WHERE sent_at IS NULL")
+            cursor.execute("SELECT count(*) FROM messaging_message WHERE stream_position IS NULL")
             self.results.other_unsent_rows = cursor.fetchone()[0]
         if self.results.other_unsent_rows:
             self.write(
                 f"      note: {self.results.other_unsent_rows:,} unsent outbox rows of other producers "
-                "are waiting; the relay will send them too"
+                "are waiting; the relay will append them too"
             )
-        self.write(f"[4/4] relay: writing {n:,} outbox messages ...")
+        self.write(f"[4/5] relay: writing {n:,} outbox messages ...")
         t0 = time.perf_counter()
         written = 0
         while written < n:
@@ -516,11 +528,11 @@ class KernelBenchmark:
                     written += 1
         self.write(f"      written in {time.perf_counter() - t0:.2f} s")
 
-        self.write(f"[4/4] raw Celery publish of {n:,} messages to a scratch queue ...")
+        self.write(f"[4/5] raw Celery publish of {n:,} messages to a scratch queue ...")
         self.results.raw_publish = self._raw_publish(n)
         self.write(f"      {_fmt_rate(self.results.raw_publish.per_second)}")
 
-        self.write(f"[4/4] relay.relay_pending draining {n:,} messages ...")
+        self.write(f"[4/5] relay.relay_pending draining {n:,} messages ...")
         t0 = time.perf_counter()
         sent = relay.relay_pending(max_seconds=max(60.0, n / 100))
         elapsed = time.perf_counter() - t0
@@ -554,7 +566,7 @@ class KernelBenchmark:
             for i in range(n):
                 envelope = {**template, "id": str(uuid.uuid4()), "position": i}
                 app.send_task(
-                    relay.DELIVER_TASK,
+                    DELIVER_TASK,
                     args=[HANDLER, envelope, None, 0],
                     queue=RAW_QUEUE,
                     routing_key=RAW_QUEUE,
@@ -590,10 +602,85 @@ class KernelBenchmark:
     def _delete_outbox(self) -> int:
         with connection.cursor() as cursor:
             cursor.execute(
-                "DELETE FROM messaging_outboxmessage WHERE name = %s AND partition_key LIKE %s",
+                "WITH m AS (DELETE FROM messaging_message WHERE name = %s AND partition_key LIKE %s "
+                " RETURNING message_id) "
+                "DELETE FROM messaging_delivery WHERE message_id IN (SELECT message_id FROM m)",
                 [CounterIncremented.event_name, f"{self.prefix}%"],
             )
             return cursor.rowcount
+
+    # -- 5. reconciliation --
+
+    def phase_reconcile(self) -> None:
+        n = self.options.messages
+        self._delete_outbox()
+        self.write(
+            f"[5/5] reconciliation: {n:,} deliveries in the scratch queue, then lost by the broker ..."
+        )
+        written = 0
+        while written < n:
+            with transaction.atomic():
+                for _ in range(min(1_000, n - written)):
+                    publish(
+                        CounterIncremented(counter_id=f"{self.prefix}lost-{written % 100}", value=written)
+                    )
+                    written += 1
+        relay.relay_pending(["benchmark"], max_seconds=max(60.0, n / 100))
+        scratch = self._key(RELAY_QUEUE)
+        self.redis.delete(scratch)
+        self._make_due(now=True)
+        t0 = time.perf_counter()
+        sent = 0
+        while sent < n:
+            batch = reconcile.sweep_all()
+            if not batch:
+                break
+            sent += batch
+        self.results.reconcile = Rate(sent, time.perf_counter() - t0)
+        self.write(f"      {_fmt_rate(self.results.reconcile.per_second)} ({sent:,} sent again)")
+
+        deadline = settings.MESSAGING_REDELIVER_AFTER_SECONDS
+        self.write(
+            f"[5/5] recovery under load: the broker loses them again while {self.options.threads} threads "
+            f"run commands; the sweep runs every {settings.MESSAGING_SWEEP_SECONDS:g} s, deadline {deadline:g} s ..."
+        )
+        self.redis.delete(scratch)
+        self._make_due(now=False)
+        lost_at = time.perf_counter()
+        recovered: list[float] = []
+        stop = threading.Event()
+
+        def sweeping() -> None:
+            try:
+                while not stop.is_set() and self.redis.llen(scratch) < n:
+                    reconcile.sweep_all()
+                    stop.wait(settings.MESSAGING_SWEEP_SECONDS)
+                recovered.append(time.perf_counter() - lost_at)
+            finally:
+                connections.close_all()
+
+        sweeper = threading.Thread(target=sweeping, daemon=True)
+        sweeper.start()
+        self.results.commands_during_recovery = self._commands(
+            max(self.options.seconds, deadline + 5), "lost"
+        )
+        sweeper.join(120)
+        stop.set()
+        self.results.recovery_seconds = recovered[0] if recovered else float("inf")
+        self.write(
+            f"      every lost delivery sent again {self.results.recovery_seconds:.1f} s after the loss; "
+            f"{_fmt_rate(self.results.commands_during_recovery.per_second)} commands meanwhile"
+        )
+
+    def _make_due(self, *, now: bool) -> None:
+        """As the relay leaves a delivery it just sent: due now (now=True), or after the deadline."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE messaging_delivery SET sent_at = statement_timestamp() - interval '1 hour' * %s, "
+                " due_at = statement_timestamp() + make_interval(secs => %s) * %s "
+                "WHERE handler = %s AND status = 'pending'",
+                [int(now), settings.MESSAGING_REDELIVER_AFTER_SECONDS, int(not now), HANDLER],
+            )
 
     def cleanup(self) -> None:
         """Remove everything this run wrote. Runs after a failure or Ctrl-C too; a second
@@ -621,10 +708,16 @@ class KernelBenchmark:
                         ),
                         ("read-model rows", "DELETE FROM benchmarks_counterview WHERE id LIKE %s", [like]),
                         (
-                            "outbox rows",
-                            "DELETE FROM messaging_outboxmessage WHERE name = %s AND partition_key LIKE %s",
+                            "deliveries",
+                            "DELETE FROM messaging_delivery WHERE handler = %s OR (name = %s AND partition_key LIKE %s)",
+                            [HANDLER, CounterIncremented.event_name, like],
+                        ),
+                        (
+                            "stream messages",
+                            "DELETE FROM messaging_message WHERE name = %s AND partition_key LIKE %s",
                             [CounterIncremented.event_name, like],
                         ),
+                        ("subscriber", "DELETE FROM messaging_subscriber WHERE name = %s", [HANDLER]),
                     ):
                         cursor.execute(sql, params)
                         removed.append(f"{cursor.rowcount:,} {label}")
@@ -696,6 +789,18 @@ class KernelBenchmark:
             f"{r.raw_threads.per_second / r.raw_single.per_second:>13.2f}x"
         )
         w(f"{'  relay / raw publish':<50}{relay_ratio:>14.1%}")
+        if r.reconcile and r.commands_during_recovery:
+            w(line)
+            w(
+                f"{'reconciliation after a broker loss, ' + f'{r.reconcile.ops:,} deliveries':<50}{_fmt_rate(r.reconcile.per_second):>14}"
+            )
+            w(f"{'  reconciled / raw publish':<50}{r.reconcile.per_second / r.raw_publish.per_second:>14.1%}")
+            w(
+                f"{'  recovery after a loss under load (deadline ' + f'{settings.MESSAGING_REDELIVER_AFTER_SECONDS:g} s)':<50}{r.recovery_seconds:>12.1f} s"
+            )
+            w(
+                f"{'  commands during the recovery / without it':<50}{r.commands_during_recovery.per_second / r.commands.per_second:>14.1%}"
+            )
         w(line)
         w("Targets")
         ok = r.commands.per_second >= TARGET_COMMANDS_PER_SECOND

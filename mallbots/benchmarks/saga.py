@@ -58,7 +58,7 @@ from apps.payments import services as payments
 from apps.stores import services as stores
 from mallbots.celery import app
 from mallbots.ddd import context as message_context
-from mallbots.messaging.relay import DELIVER_TASK
+from mallbots.messaging.transport import DELIVER_TASK
 
 from .kernel import _fmt_ms, _fmt_rate, _machine_ticks, _process_cpu, _step, _verdict
 from .tasks import queues
@@ -718,7 +718,7 @@ class SagaBenchmark:
             return
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT correlation_id, extract(epoch FROM created_at) FROM messaging_outboxmessage "
+                "SELECT correlation_id, extract(epoch FROM created_at) FROM messaging_message "
                 "WHERE name = %s AND correlation_id = ANY(%s)",
                 [BasketCheckedOut.event_name, [t.order_id for t in orders]],
             )
@@ -826,12 +826,12 @@ class SagaBenchmark:
         phase.handler_ms = self.worker.handler_times(log_at)
 
     def _count_deliveries(self, order_ids: list[str]) -> None:
-        """The Celery deliveries (handler invocations) of the orders' messages, from the outbox:
-        every message published under the order's id, from the checkout on."""
+        """The Celery deliveries (handler invocations) of the orders' messages: one per message
+        published under the order's id, from the checkout on, and subscriber."""
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT name, sum(jsonb_array_length(deliveries)) FROM messaging_outboxmessage "
-                "WHERE correlation_id = ANY(%s) GROUP BY name",
+                "SELECT d.name, count(*) FROM messaging_delivery d JOIN messaging_message m "
+                "ON m.message_id = d.message_id WHERE m.correlation_id = ANY(%s) GROUP BY d.name",
                 [order_ids],
             )
             by_event = {name: float(total) / len(order_ids) for name, total in cursor.fetchall()}
@@ -841,31 +841,21 @@ class SagaBenchmark:
     # -- settling --
 
     def _wait_settled(self, correlation_ids: list[str], *, timeout: float, what: str) -> None:
-        """Until every message published under these correlation ids is sent and every delivery
-        of it is in the inbox (handled). A dead letter among them fails the benchmark."""
+        """Until every message published under these correlation ids is appended to its stream
+        and every delivery of it is handled. A dead letter among them fails the benchmark."""
         if not correlation_ids:
             return
         deadline = time.monotonic() + timeout
         while True:
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "SELECT count(*) FILTER (WHERE sent_at IS NULL), "
-                    "coalesce(sum(jsonb_array_length(deliveries)), 0) "
-                    "FROM messaging_outboxmessage WHERE correlation_id = ANY(%s)",
+                    "SELECT count(*) FILTER (WHERE m.stream_position IS NULL), count(d.id), "
+                    " count(d.id) FILTER (WHERE d.status = 'handled'), count(d.id) FILTER (WHERE d.status = 'dead') "
+                    "FROM messaging_message m LEFT JOIN messaging_delivery d ON d.message_id = m.message_id "
+                    "WHERE m.correlation_id = ANY(%s)",
                     [correlation_ids],
                 )
-                unsent, deliveries = cursor.fetchone()
-                cursor.execute(
-                    "SELECT count(*) FROM messaging_inboxmessage WHERE correlation_id = ANY(%s)",
-                    [correlation_ids],
-                )
-                handled = cursor.fetchone()[0]
-                cursor.execute(
-                    "SELECT count(*) FROM messaging_faileddelivery "
-                    "WHERE status = 'dead' AND envelope->>'correlation_id' = ANY(%s)",
-                    [correlation_ids],
-                )
-                dead = cursor.fetchone()[0]
+                unsent, deliveries, handled, dead = cursor.fetchone()
             if dead:
                 raise RuntimeError(f"{dead} dead letter(s) among the messages of {what}")
             if unsent == 0 and handled >= deliveries:
@@ -927,32 +917,34 @@ class SagaBenchmark:
         are kept for inspection, with their partitions' sequences."""
         removed = []
         cursor.execute(
-            "SELECT DISTINCT partition_key FROM messaging_outboxmessage WHERE correlation_id = ANY(%s)", [ids]
+            "SELECT DISTINCT partition_key FROM messaging_message WHERE correlation_id = ANY(%s)", [ids]
         )
         keys = [row[0] for row in cursor.fetchall()]
-        for label, sql in (
-            ("outbox rows", "DELETE FROM messaging_outboxmessage WHERE correlation_id = ANY(%s)"),
-            ("inbox rows", "DELETE FROM messaging_inboxmessage WHERE correlation_id = ANY(%s)"),
-            (
-                "held or retrying deliveries",
-                "DELETE FROM messaging_faileddelivery "
-                "WHERE status <> 'dead' AND envelope->>'correlation_id' = ANY(%s)",
-            ),
-        ):
-            cursor.execute(sql, [ids])
-            if cursor.rowcount or label != "held or retrying deliveries":
-                removed.append(f"{cursor.rowcount:,} {label}")
         cursor.execute(
-            "SELECT count(*) FROM messaging_faileddelivery WHERE envelope->>'correlation_id' = ANY(%s)", [ids]
+            "SELECT count(*) FROM messaging_delivery d JOIN messaging_message m ON m.message_id = d.message_id "
+            "WHERE d.status = 'dead' AND m.correlation_id = ANY(%s)",
+            [ids],
         )
         dead = cursor.fetchone()[0]
         if dead:
             self.write(f"      {dead} dead letters of this run are kept for inspection (admin, dead_letters)")
+        cursor.execute(
+            "DELETE FROM messaging_delivery d USING messaging_message m WHERE m.message_id = d.message_id "
+            "AND d.status <> 'dead' AND m.correlation_id = ANY(%s)",
+            [ids],
+        )
+        removed.append(f"{cursor.rowcount:,} deliveries")
+        cursor.execute(
+            "DELETE FROM messaging_message m WHERE m.correlation_id = ANY(%s) AND NOT EXISTS "
+            "(SELECT 1 FROM messaging_delivery d WHERE d.message_id = m.message_id)",
+            [ids],
+        )
+        removed.append(f"{cursor.rowcount:,} stream messages")
         rows = 0
         for table in ("partitionsequence", "partitioncursor"):
             cursor.execute(
                 f"DELETE FROM messaging_{table} WHERE partition_key = ANY(%s) AND partition_key NOT IN "
-                "(SELECT partition_key FROM messaging_faileddelivery WHERE partition_key = ANY(%s))",
+                "(SELECT partition_key FROM messaging_delivery WHERE status = 'dead' AND partition_key = ANY(%s))",
                 [keys, keys],
             )
             rows += cursor.rowcount

@@ -1,19 +1,26 @@
-"""What contexts use from the messaging kernel."""
+"""What contexts, the web layer and the back office use from the messaging kernel."""
 
 from . import metrics
-from .consumer import TerminalError
 from .envelope import Envelope
 from .events import IntegrationEvent, integration_events, integration_upcaster
+from .failures import TerminalError
+from .progress import Progress, progress
 from .publish import publish
+from .reconcile import recovery_seconds
 from .registry import subscribe
+from .transport import queue_backlog
 
 __all__ = [
     "Envelope",
     "IntegrationEvent",
+    "Progress",
     "TerminalError",
     "integration_events",
     "integration_upcaster",
     "metrics",
+    "progress",
     "publish",
+    "queue_backlog",
+    "recovery_seconds",
     "subscribe",
 ]

@@ -12,13 +12,14 @@ class Envelope:
     name: str
     version: int
     partition_key: str  # the aggregate id: per-key order is kept for handlers that ask for it
-    position: int  # position in the producer's outbox log
+    position: int  # global position in the log of every stream
     correlation_id: str
     causation_id: str | None
     occurred_at: str  # ISO 8601
     producer: str
     payload: dict[str, Any]
     metadata: dict[str, Any] = field(default_factory=dict)
+    stream_position: int | None = None  # its place in the producer's stream
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -4,20 +4,19 @@ Counters and histograms live in the process that does the work (a web process pu
 Celery worker handling a delivery). With PROMETHEUS_MULTIPROC_DIR set (before the process
 starts) prometheus_client writes them to files in that directory, and /metrics sums every
 process's files: web workers and Celery prefork children on one host share one directory.
-Gauges of the outbox and dead letters are read from the database when /metrics is scraped, so
-they are right whichever process scrapes and need no process to keep them up to date."""
+Gauges of the messaging state (progress.py) are read from the database when /metrics is
+scraped, so they are right whichever process scrapes and need no process to keep them up to
+date."""
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
 from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, start_http_server
-from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import REGISTRY, Collector
 
@@ -88,49 +87,6 @@ def observe_saga_on_commit(outcome: str, started_at: datetime) -> None:
 
 
 # --- Scraping --------------------------------------------------------------------------------
-class MessagingStateCollector(Collector):
-    """Outbox lag, unsent messages and failed deliveries by status, from the database at scrape
-    time (a handful of indexed aggregate queries), and the broker's queue backlogs."""
-
-    def collect(self) -> Iterator[Metric]:
-        from . import operations
-
-        try:
-            state = operations.health()
-        except Exception:  # the database is down: /metrics still answers with the rest
-            log.warning("messaging metrics: cannot read the outbox", exc_info=True)
-            return
-        yield GaugeMetricFamily(
-            "mallbots_outbox_lag_seconds",
-            "Age of the oldest unsent outbox message (0 when none).",
-            value=state.outbox_lag_seconds,
-        )
-        yield GaugeMetricFamily(
-            "mallbots_outbox_unsent_messages", "Outbox messages not sent yet.", value=state.outbox_unsent
-        )
-        failed = GaugeMetricFamily(
-            "mallbots_failed_deliveries",
-            "Deliveries waiting in the failed-delivery table, by status (dead = dead letters).",
-            labels=["status"],
-        )
-        failed.add_metric(["dead"], state.dead_letters)
-        failed.add_metric(["retrying"], state.retrying)
-        failed.add_metric(["held"], state.held)
-        yield failed
-        yield GaugeMetricFamily("mallbots_dead_letters", "Dead letters to inspect.", value=state.dead_letters)
-        try:
-            backlog = operations.queue_backlog()
-        except Exception:
-            log.warning("messaging metrics: cannot read the broker's queues", exc_info=True)
-            return
-        queues = GaugeMetricFamily(
-            "mallbots_queue_backlog", "Messages waiting in each queue.", labels=["queue"]
-        )
-        for queue, count in sorted(backlog.items()):
-            queues.add_metric([queue], count)
-        yield queues
-
-
 def _process_registry() -> CollectorRegistry:
     """This process's metrics or, in multiprocess mode, those of every process on the host."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
@@ -150,10 +106,11 @@ def serve_process_metrics(port: int) -> None:
     log.info("metrics served on port %s", port)
 
 
-def exposition() -> bytes:
+def exposition(*collectors: Collector) -> bytes:
     """The text exposition of every metric: this process's (or, in multiprocess mode, every
-    process's on this host) plus the messaging state read now."""
+    process's on this host) plus what `collectors` read now (gauges of shared state)."""
     own = generate_latest(_process_registry())
     state = CollectorRegistry(auto_describe=False)
-    state.register(MessagingStateCollector())
+    for collector in collectors:
+        state.register(collector)
     return own + generate_latest(state)

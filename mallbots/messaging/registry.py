@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -24,14 +25,43 @@ class Subscription:
     # The ordering sequence this handler follows: None (unordered), its own name, or an order
     # group shared with other handlers of the same context.
     sequence: str | None
+    # Where a subscriber new to the database starts: "new" (messages appended from now on),
+    # "earliest" (every retained message), "position:N" or "time:ISO8601".
+    start_from: str = "new"
 
     @property
     def ordered(self) -> bool:
         return self.sequence is not None
 
 
+class UnknownHandler(LookupError):
+    """A delivery names a handler this process does not subscribe (yet: a worker on older code)."""
+
+
 _by_handler: dict[str, Subscription] = {}
 _by_event: dict[str, list[Subscription]] = {}
+# Bumped by every new subscription, so the relay knows when to record subscribers again.
+generation = 0
+
+
+def parse_start(start_from: str) -> str:
+    """Check a start point: "new", "earliest", "position:N" or "time:ISO8601"."""
+    kind, _, value = start_from.partition(":")
+    if kind in ("new", "earliest") and not value:
+        return kind
+    if kind == "position" and value.isdigit():
+        return start_from
+    if kind == "time" and value:
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            if moment.tzinfo is not None:
+                return start_from
+    raise ValueError(
+        f"start point {start_from!r}: use new, earliest, position:N or time:ISO8601 with a time zone"
+    )
 
 
 def subscribe(
@@ -42,6 +72,7 @@ def subscribe(
     queue: str,
     ordered: bool = False,
     order_group: str | None = None,
+    start_from: str = "new",
 ) -> Subscription:
     """Declare, in AppConfig.ready(), that `handler(event, envelope)` consumes `event_type` on
     `queue` (the consuming context's queue).
@@ -50,16 +81,31 @@ def subscribe(
     by one, in publication order. `order_group="<context>.<name>"` does the same across several
     handlers: the messages of one partition key for all handlers of the group are handled in
     publication order (e.g. a product cache whose handlers consume ProductAdded, its price
-    changes and ProductRemoved). Use one group per producer aggregate type."""
+    changes and ProductRemoved). Use one group per producer aggregate type.
+
+    `start_from` says where a handler that the database does not know yet starts: "new"
+    (the default: what is published from now on), "earliest" (catches up on every retained
+    message first, in order where it is ordered), "position:N" or "time:ISO8601". A handler
+    joining an order group that already has history starts new (see subscribers.py)."""
+    global generation
     known = [settings.MESSAGING_KERNEL_QUEUE, *settings.MESSAGING_CONTEXT_QUEUES]
     if queue not in known:
         raise ValueError(f"queue {queue!r} of {name} is not one of MESSAGING_CONTEXT_QUEUES: {known}")
     sequence = order_group or (name if ordered else None)
-    sub = Subscription(name, event_type.event_name, event_type, handler, queue, sequence)
+    sub = Subscription(
+        name, event_type.event_name, event_type, handler, queue, sequence, parse_start(start_from)
+    )
     if order_group is not None:
         for other in _by_handler.values():
-            if other.sequence == order_group and other.queue != queue:
+            if other.sequence != order_group or other.name == name:
+                continue
+            if other.queue != queue:
                 raise ValueError(f"order group {order_group} spans queues {other.queue} and {queue}")
+            if other.event_name == sub.event_name:
+                # One number per message and group: two handlers of it would share it.
+                raise ValueError(
+                    f"order group {order_group} takes {sub.event_name} twice ({other.name}, {name})"
+                )
     existing = _by_handler.get(name)
     if existing is not None:
         if (existing.event_name, existing.queue, existing.sequence) != (sub.event_name, queue, sequence):
@@ -67,6 +113,7 @@ def subscribe(
         return existing
     _by_handler[name] = sub
     _by_event.setdefault(sub.event_name, []).append(sub)
+    generation += 1
     return sub
 
 
@@ -78,7 +125,7 @@ def subscription(handler_name: str) -> Subscription:
     try:
         return _by_handler[handler_name]
     except KeyError:
-        raise LookupError(f"no handler named {handler_name!r} is subscribed in this process") from None
+        raise UnknownHandler(f"no handler named {handler_name!r} is subscribed in this process") from None
 
 
 def all_subscriptions() -> list[Subscription]:

@@ -1,167 +1,148 @@
-"""The outbox relay: sends unsent outbox rows to Celery, in log order, one Celery message per
-(message, subscribed handler) on the handler's queue, and marks a row sent only after the
-broker accepted all of its messages.
+"""The relay: appends what waits in a stream's outbox to the stream and fans every message out
+into one delivery per live subscriber, then hands the deliveries to the broker.
 
-Rows are claimed with FOR UPDATE SKIP LOCKED, so several relays (web processes after their
-commits, the periodic sweep on any worker) never send the same row at the same time. There
-is no high-water mark: a row is picked up whenever it becomes visible, so a transaction that
-commits late is still sent. A crash between the broker accepting and the row being marked
-sends it again later, which the consumers' inbox absorbs."""
+One relay at a time per stream: it takes the stream's row lock before it reads what waits, so
+a message that commits while another relay holds the lock is appended by the next relay, after
+everything committed before it. Stream positions thus follow commit order, without gaps, and
+a partition's messages keep their publication order. There is no high-water mark: a
+transaction that commits late is appended whenever it becomes visible.
+
+The deliveries are rows written in the append's transaction; the broker gets them after the
+commit. A delivery the broker never took, or took and lost, is still a row that the
+reconciliation sweep sends again (reconcile.py): the broker accepting a message proves
+nothing, only the subscriber's transaction does."""
 
 from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from collections.abc import Iterable
 
+from celery import current_app
 from django.conf import settings
 from django.db import connection, transaction
 
-from mallbots.celery import app
-from mallbots.eventstore.store import loads
-
-from . import metrics
+from . import metrics, subscribers
+from .fanout import (
+    ENVELOPE_COLUMNS,
+    NewDelivery,
+    Target,
+    envelope_of,
+    insert_deliveries,
+    lock_stream,
+    mark_unsent,
+)
+from .transport import Push, push_all
 
 log = logging.getLogger(__name__)
 
-DELIVER_TASK = "messaging.deliver"
-
-# After a failed inline relay (broker down), committing processes leave the work to the
-# periodic sweep for a while instead of each paying the connection timeout.
+# After a failed inline relay (broker or database down), committing processes leave the work
+# to the periodic sweep for a while instead of each paying the connection timeout.
 _INLINE_PAUSE_SECONDS = 5.0
 _inline_paused_until = 0.0
 
 _CLAIM_SQL = (
-    "SELECT position, message_id, name, version, partition_key, producer, correlation_id, "
-    "causation_id, payload, metadata, deliveries, created_at "
-    "FROM messaging_outboxmessage WHERE sent_at IS NULL "
-    "ORDER BY position LIMIT %s FOR UPDATE SKIP LOCKED"
+    f"SELECT {ENVELOPE_COLUMNS} FROM messaging_message m "
+    "WHERE m.producer = %s AND m.stream_position IS NULL ORDER BY m.position LIMIT %s"
+)
+_APPEND_SQL = (
+    "WITH a AS (UPDATE messaging_message SET stream_position = u.sp, appended_at = statement_timestamp() "
+    " FROM unnest(%s::bigint[], %s::bigint[]) AS u(pos, sp) WHERE messaging_message.position = u.pos) "
+    "UPDATE messaging_stream SET head = %s WHERE name = %s"
 )
 
 
-def _envelope(row: tuple[Any, ...]) -> dict[str, Any]:
-    (
-        position,
-        message_id,
-        name,
-        version,
-        key,
-        producer,
-        correlation,
-        causation,
-        payload,
-        metadata,
-        _,
-        created,
-    ) = row
-    # A plain dict with the fields of Envelope: dataclasses.asdict deep-copies the payload.
-    return {
-        "id": str(message_id),
-        "name": name,
-        "version": version,
-        "partition_key": key,
-        "position": position,
-        "correlation_id": correlation,
-        "causation_id": causation,
-        "occurred_at": created.isoformat(),
-        "producer": producer,
-        "payload": loads(payload),
-        "metadata": loads(metadata),
-    }
-
-
-def send_delivery(
-    producer: Any,
-    handler: str,
-    queue: str,
-    envelope: dict[str, Any],
-    seq: int | None,
-    attempt: int = 0,
-) -> None:
-    app.send_task(
-        DELIVER_TASK,
-        args=[handler, envelope, seq, attempt],
-        queue=queue,
-        routing_key=queue,
-        producer=producer,
-        retry=False,
-        task_id=f"{envelope['id']}:{handler}:{attempt}",
-        # A short readable summary for monitoring; by default Celery reprs the whole envelope.
-        argsrepr=f"({handler!r}, <{envelope['name']} {envelope['id']}>, {seq!r}, {attempt})",
-        kwargsrepr="{}",
-    )
-    metrics.deliveries_sent.labels(envelope["name"], handler).inc()
-
-
-def relay_batch(limit: int | None = None) -> int:
-    """Send one batch of unsent rows. Returns how many rows were sent. Raises the broker's
-    error after marking the rows that did go out."""
+def append_batch(stream: str, limit: int | None = None) -> tuple[int, list[Push]]:
+    """Append up to `limit` waiting messages of `stream` and create their deliveries, in one
+    transaction. Returns how many were appended and the deliveries to hand to the broker."""
     limit = limit or settings.MESSAGING_RELAY_BATCH
-    error: Exception | None = None
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(_CLAIM_SQL, [limit])
-            rows = cursor.fetchall()
+    with transaction.atomic(), connection.cursor() as cursor:
+        head, live = lock_stream(cursor, stream)
+        cursor.execute(_CLAIM_SQL, [stream, limit])
+        rows = cursor.fetchall()
         if not rows:
-            return 0
-        sent: list[int] = []
+            return 0, []
+        by_event: dict[str, list[Target]] = {}
+        for target in live:
+            by_event.setdefault(target.event, []).append(target)
+        new: list[NewDelivery] = []
         names: list[str] = []
-        try:
-            with app.producer_or_acquire() as producer:
-                for row in rows:
-                    envelope = _envelope(row)
-                    for delivery in loads(row[10]):
-                        send_delivery(
-                            producer,
-                            delivery["handler"],
-                            delivery["queue"],
-                            envelope,
-                            delivery.get("seq"),
-                        )
-                    sent.append(row[0])
-                    names.append(row[2])
-        except Exception as exc:  # broker down or refusing: keep what went out, retry the rest later
-            error = exc
-        if sent:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "UPDATE messaging_outboxmessage SET sent_at = statement_timestamp() WHERE position = ANY(%s)",
-                    [sent],
-                )
-    for name in names:  # committed: these rows are marked sent
+        for offset, row in enumerate(rows, start=1):
+            envelope = envelope_of(row)
+            envelope["stream_position"] = head + offset
+            names.append(envelope["name"])
+            new += [NewDelivery(target, envelope) for target in by_event.get(envelope["name"], ())]
+        pushes = insert_deliveries(cursor, new)
+        cursor.execute(
+            _APPEND_SQL,
+            [[row[0] for row in rows], list(range(head + 1, head + len(rows) + 1)), head + len(rows), stream],
+        )
+    for name in names:  # committed
         metrics.messages_relayed.labels(name).inc()
-    if error is not None:
-        raise error
-    return len(sent)
+    return len(rows), pushes
 
 
-def relay_pending(*, max_seconds: float = 5.0, limit: int | None = None) -> int:
-    """Relay until the outbox is empty (as far as this relay can see) or time is up."""
+def relay_stream(stream: str, *, max_seconds: float = 5.0, limit: int | None = None) -> int:
+    """Append and send until the stream's outbox is empty or time is up. Returns how many
+    messages were appended."""
     limit = limit or settings.MESSAGING_RELAY_BATCH
     deadline = time.monotonic() + max_seconds
     total = 0
-    while time.monotonic() < deadline:
-        sent = relay_batch(limit)
-        total += sent
-        if sent < limit:  # a short batch: nothing more this relay can claim now
-            break
+    while True:
+        appended, pushes = append_batch(stream, limit)
+        total += appended
+        unsent = push_all(pushes)
+        if unsent:
+            with connection.cursor() as cursor:
+                mark_unsent(cursor, unsent)
+            raise BrokerUnavailable(
+                f"the broker took {len(pushes) - len(unsent)} of {len(pushes)} deliveries"
+            )
+        if appended < limit or time.monotonic() >= deadline:
+            return total
+
+
+class BrokerUnavailable(RuntimeError):
+    """The deliveries are stored; the broker would not take them now."""
+
+
+def waiting_streams() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT producer FROM messaging_message WHERE stream_position IS NULL")
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def relay_pending(
+    streams: Iterable[str] | None = None, *, max_seconds: float = 5.0, limit: int | None = None
+) -> int:
+    """Relay these streams (every stream with messages waiting when None). Raises
+    BrokerUnavailable after relaying every stream if the broker refused deliveries."""
+    subscribers.ensure_synced()
+    failure: BrokerUnavailable | None = None
+    total = 0
+    for stream in sorted(set(streams)) if streams is not None else waiting_streams():
+        try:
+            total += relay_stream(stream, max_seconds=max_seconds, limit=limit)
+        except BrokerUnavailable as exc:
+            failure = exc
+    if failure is not None:
+        raise failure
     return total
 
 
-def wake_after_commit() -> None:
-    """Runs after a transaction that published messages has committed."""
+def wake_after_commit(streams: Iterable[str]) -> None:
+    """Runs after a transaction that published messages to `streams` has committed."""
     global _inline_paused_until
     mode = settings.MESSAGING_RELAY_ON_COMMIT
     if mode == "task":
-        app.send_task("messaging.relay_sweep", queue=settings.MESSAGING_KERNEL_QUEUE)
+        current_app.send_task(
+            "messaging.relay_sweep", args=[sorted(streams)], queue=settings.MESSAGING_KERNEL_QUEUE
+        )
         return
     if mode != "inline" or time.monotonic() < _inline_paused_until:
         return
     try:
-        relay_pending(max_seconds=1.0)
+        relay_pending(streams, max_seconds=1.0)
     except Exception:
         _inline_paused_until = time.monotonic() + _INLINE_PAUSE_SECONDS
-        log.warning(
-            "outbox relay after commit failed; the periodic sweep will send the rows",
-            exc_info=True,
-        )
+        log.warning("outbox relay after commit failed; the periodic sweep will send the rows", exc_info=True)

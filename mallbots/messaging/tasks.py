@@ -1,5 +1,5 @@
 """Celery tasks of the messaging kernel. Transport only: the logic lives in consumer.py,
-relay.py and operations.py."""
+relay.py, reconcile.py, subscribers.py and retention.py."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from celery import Task, shared_task
 from django.db import DatabaseError
 
-from . import consumer, operations, relay
+from . import consumer, failures, reconcile, relay, retention, subscribers
 
 
 @shared_task(name="messaging.deliver", bind=True, max_retries=None)
@@ -23,19 +23,24 @@ def deliver(
         return consumer.process(handler, envelope, seq, attempt).value
     except DatabaseError as exc:
         # Not even the failure could be recorded (database down): let the broker keep it.
-        raise self.retry(exc=exc, countdown=consumer.backoff(self.request.retries + 1)) from exc
+        raise self.retry(exc=exc, countdown=failures.backoff(self.request.retries + 1)) from exc
 
 
 @shared_task(name="messaging.relay_sweep", ignore_result=True)
-def relay_sweep() -> int:
-    return relay.relay_pending(max_seconds=5.0)
+def relay_sweep(streams: list[str] | None = None) -> int:
+    return relay.relay_pending(streams, max_seconds=5.0)
 
 
-@shared_task(name="messaging.retry_due", ignore_result=True)
-def retry_due() -> int:
-    return operations.retry_due()
+@shared_task(name="messaging.reconcile", ignore_result=True)
+def reconcile_sweep() -> int:
+    return reconcile.sweep_all()
+
+
+@shared_task(name="messaging.catch_up", ignore_result=True)
+def catch_up() -> int:
+    return subscribers.advance(max_seconds=5.0)
 
 
 @shared_task(name="messaging.purge", ignore_result=True)
-def purge() -> tuple[int, int]:
-    return operations.purge()
+def purge() -> dict[str, int]:
+    return retention.purge()

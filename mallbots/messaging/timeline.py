@@ -1,5 +1,5 @@
 """What happened under one correlation id (for an order: its id), in time order: the
-events stored, the messages published, and each handler's outcome. Staff read it in the
+events stored, the messages published, and each delivery's outcome. Staff read it in the
 admin to follow a saga. (All these times are statement times, so entries of one transaction
 keep their order.)"""
 
@@ -10,13 +10,14 @@ from datetime import datetime
 
 from mallbots.eventstore.models import Event
 
-from .models import FailedDelivery, InboxMessage, OutboxMessage
+from .failures import error_summary
+from .models import Delivery, StreamMessage
 
 
 @dataclass(frozen=True)
 class TimelineEntry:
     at: datetime
-    kind: str  # "event" | "published" | "handled" | "retrying" | "held" | "dead"
+    kind: str  # "event" | "published" | "handled" | "retrying" | "held" | "dead" | "discarded"
     where: str  # the stream, the producer, or the handler
     what: str  # event or message name
     outcome: str
@@ -30,30 +31,38 @@ def correlation_timeline(correlation_id: str, limit: int = 500) -> list[Timeline
         )
         for e in Event.objects.filter(metadata__correlation_id=correlation_id).order_by("position")[:limit]
     ]
+    messages = list(StreamMessage.objects.filter(correlation_id=correlation_id).order_by("position")[:limit])
+    deliveries = list(
+        Delivery.objects.filter(message_id__in=[m.message_id for m in messages]).order_by("handler")
+    )
+    handlers: dict[str, list[str]] = {}
+    for d in deliveries:
+        handlers.setdefault(str(d.message_id), []).append(d.handler)
     entries += [
         TimelineEntry(
             m.created_at,
             "published",
             m.producer,
             m.name,
-            "sent" if m.sent_at else "waiting in the outbox",
-            f"to {', '.join(d['handler'] for d in m.deliveries) or 'nobody'}",
+            "waiting in the outbox" if m.in_outbox else f"appended to {m.producer} #{m.stream_position}",
+            f"to {', '.join(handlers.get(str(m.message_id), [])) or 'nobody'}",
         )
-        for m in OutboxMessage.objects.filter(correlation_id=correlation_id).order_by("position")[:limit]
+        for m in messages
     ]
-    entries += [
-        TimelineEntry(i.handled_at, "handled", i.handler, i.name, "handled")
-        for i in InboxMessage.objects.filter(correlation_id=correlation_id).order_by("handled_at")[:limit]
-    ]
-    entries += [
-        TimelineEntry(
-            f.last_failed_at,
-            f.status,
-            f.handler,
-            f.name,
-            f"{f.status} after {f.attempts} attempt(s)",
-            f.last_error.strip().splitlines()[-1] if f.last_error.strip() else "",
-        )
-        for f in FailedDelivery.objects.filter(envelope__correlation_id=correlation_id)[:limit]
-    ]
+    for d in deliveries:
+        if d.status == Delivery.Status.HANDLED and d.handled_at:
+            entries.append(TimelineEntry(d.handled_at, "handled", d.handler, d.name, "handled"))
+        elif d.status != Delivery.Status.PENDING and d.last_failed_at:
+            entries.append(
+                TimelineEntry(
+                    d.handled_at
+                    if d.status == Delivery.Status.DISCARDED and d.handled_at
+                    else d.last_failed_at,
+                    d.status,
+                    d.handler,
+                    d.name,
+                    f"{d.status} after {d.attempts} attempt(s)",
+                    error_summary(d.last_error),
+                )
+            )
     return sorted(entries, key=lambda entry: entry.at)

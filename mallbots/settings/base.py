@@ -153,11 +153,32 @@ MESSAGING_SWEEP_SECONDS = env.float("MESSAGING_SWEEP_SECONDS", default=1.0)
 MESSAGING_MAX_ATTEMPTS = env.int("MESSAGING_MAX_ATTEMPTS", default=6)
 MESSAGING_RETRY_BASE_SECONDS = env.float("MESSAGING_RETRY_BASE_SECONDS", default=0.5)
 MESSAGING_RETRY_MAX_SECONDS = env.float("MESSAGING_RETRY_MAX_SECONDS", default=60.0)
-# How long a sent message is kept before the purge, and how long inbox rows are kept.
-MESSAGING_OUTBOX_RETENTION_HOURS = env.float("MESSAGING_OUTBOX_RETENTION_HOURS", default=24 * 7)
-MESSAGING_INBOX_RETENTION_HOURS = env.float("MESSAGING_INBOX_RETENTION_HOURS", default=24 * 7)
-# Readiness: unhealthy when the oldest unsent outbox row is older than this.
+# Reconciliation: a delivery handed to the broker and not handled this long after is sent
+# again (once it is no longer in its queue). Recovery from a broker that lost its data or a
+# killed worker takes about this plus one sweep; keep it far below every saga step timeout.
+MESSAGING_REDELIVER_AFTER_SECONDS = env.float("MESSAGING_REDELIVER_AFTER_SECONDS", default=10.0)
+# A held message makes its missing predecessor due this long after that one was last sent.
+MESSAGING_HELD_NUDGE_SECONDS = env.float("MESSAGING_HELD_NUDGE_SECONDS", default=2.0)
+# Retention of the streams (one per producing context): "limits" (max age in hours, max
+# messages, max payload bytes; 0 = no such limit) or "interest" (until every subscriber has
+# handled it). MESSAGING_STREAMS overrides it per stream, e.g. '{"search": {"policy": "interest"}}'.
+MESSAGING_STREAM_RETENTION = {
+    "policy": env("MESSAGING_STREAM_RETENTION", default="limits"),
+    "max_age_hours": env.float("MESSAGING_STREAM_MAX_AGE_HOURS", default=24 * 7),
+    "max_messages": env.int("MESSAGING_STREAM_MAX_MESSAGES", default=0),
+    "max_bytes": env.int("MESSAGING_STREAM_MAX_BYTES", default=0),
+}
+MESSAGING_STREAMS = env.json("MESSAGING_STREAMS", default={})
+# Publish-side dedup: a message id published again within this window is stored once.
+MESSAGING_DEDUP_WINDOW_SECONDS = env.float("MESSAGING_DEDUP_WINDOW_SECONDS", default=120.0)
+# A handled delivery (the subscriber's inbox entry) is kept at least this long, with its message.
+MESSAGING_INBOX_RETENTION_HOURS = env.float("MESSAGING_INBOX_RETENTION_HOURS", default=24.0)
+# Progress (/health/progress, the dashboard): stuck when the oldest message not appended yet
+# is older than this, a delivery is not handled this long after publishing, a message is held
+# this long, or dead letters exceed the limit.
 MESSAGING_MAX_OUTBOX_LAG_SECONDS = env.float("MESSAGING_MAX_OUTBOX_LAG_SECONDS", default=60.0)
+MESSAGING_MAX_UNDELIVERED_SECONDS = env.float("MESSAGING_MAX_UNDELIVERED_SECONDS", default=60.0)
+MESSAGING_MAX_HELD_SECONDS = env.float("MESSAGING_MAX_HELD_SECONDS", default=60.0)
 MESSAGING_MAX_DEAD_LETTERS = env.int("MESSAGING_MAX_DEAD_LETTERS", default=0)
 
 # --- Event store -------------------------------------------------------------------------
@@ -199,12 +220,16 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # connections; mallbots/celery.py applies Django's own CONN_MAX_AGE and health checks instead.
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# The visibility timeout is the recovery time after a worker is killed: an unacknowledged
-# message goes back to its queue after it. It must stay above the slowest handler.
+# The visibility timeout must stay above the slowest handler: a message unacknowledged that
+# long goes back to its queue. Recovery from a killed worker does not wait for it: the
+# reconciliation sweep sends what the worker held again (MESSAGING_REDELIVER_AFTER_SECONDS).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300),
     "unacked_restore_interval": env.float("CELERY_UNACKED_RESTORE_INTERVAL", default=5.0),
     "unacked_restore_throttle": 1,
+    # A worker killed while it restored unacknowledged messages leaves this lock behind; the
+    # restores of the others wait for it to expire (kombu's default: 300 s).
+    "unacked_mutex_expire": env.int("CELERY_UNACKED_MUTEX_EXPIRE", default=30),
     "socket_connect_timeout": 2,
     "socket_timeout": 10,
 }
@@ -214,9 +239,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": MESSAGING_SWEEP_SECONDS,
         "options": {"expires": 10},
     },
-    "messaging-retry-due": {
-        "task": "messaging.retry_due",
+    "messaging-reconcile": {
+        "task": "messaging.reconcile",
         "schedule": MESSAGING_SWEEP_SECONDS,
+        "options": {"expires": 10},
+    },
+    "messaging-catch-up": {
+        "task": "messaging.catch_up",
+        "schedule": 2.0,
         "options": {"expires": 10},
     },
     "ordering-reject-stale-orders": {

@@ -34,6 +34,10 @@ MESSAGING_RETRY_BASE_SECONDS = 0.05
 MESSAGING_RETRY_MAX_SECONDS = 0.5
 MESSAGING_MAX_ATTEMPTS = 3
 MESSAGING_SWEEP_SECONDS = 0.5
+# A lost delivery is sent again 2 s after it was sent (and a held message's predecessor after
+# half a second), so the broker-loss and crash tests recover in seconds.
+MESSAGING_REDELIVER_AFTER_SECONDS = 2.0
+MESSAGING_HELD_NUDGE_SECONDS = 0.5
 # Sweeps every half second, the stale-order check every second (the purge stays hourly).
 CELERY_BEAT_SCHEDULE = {
     name: {**entry, "schedule": MESSAGING_SWEEP_SECONDS if name.startswith("messaging-") else 1.0}
@@ -45,6 +49,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     **CELERY_BROKER_TRANSPORT_OPTIONS,
     "visibility_timeout": 4,
     "unacked_restore_interval": 0.5,
+    "unacked_mutex_expire": 2,
 }
 NOTIFICATIONS_SMS_SENDER = "apps.notifications.senders.MemorySender"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

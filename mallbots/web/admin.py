@@ -20,9 +20,12 @@ def render_command_form(
     title: str,
     submit: str | None = None,
     original: Model | None = None,
+    intro: list[str] | None = None,
 ) -> HttpResponse:
-    """A command's form in the admin's look, with breadcrumbs to the model (and `original`)."""
+    """A command's form in the admin's look, with breadcrumbs to the model (and `original`),
+    and `intro` paragraphs above it (what the command will do)."""
     context = {
+        "intro": intro or [],
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.opts,
         "title": title,

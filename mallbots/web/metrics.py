@@ -9,8 +9,9 @@ from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from mallbots.messaging.metrics import exposition
+from mallbots.messaging.progress import MessagingStateCollector
 
 
 @require_GET
 def metrics(request: HttpRequest) -> HttpResponse:
-    return HttpResponse(exposition(), content_type=CONTENT_TYPE_LATEST)
+    return HttpResponse(exposition(MessagingStateCollector()), content_type=CONTENT_TYPE_LATEST)

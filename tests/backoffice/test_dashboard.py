@@ -16,7 +16,7 @@ from django.utils import timezone
 from apps.depot import services as depot
 from apps.ordering.models import Order
 from mallbots.backoffice.dashboard import Figure, dashboard_for
-from mallbots.messaging.models import FailedDelivery, OutboxMessage
+from mallbots.messaging.models import Delivery, FailedDelivery, StreamMessage
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -81,14 +81,21 @@ def test_the_dashboard_counts_todays_orders_the_flight_messaging_and_bots(busy_m
     assert dashboard.in_flight[1].label == f"oldest: {busy_mall['oldest']} (pending)"
     assert dashboard.in_flight[1].value == "48 h 0 min old"
     assert dashboard.in_flight[1].url == f"/admin/ordering/order/{busy_mall['oldest']}/change/"
+    pending = Delivery.objects.filter(status="pending").count()
     assert [(f.label, f.value, f.url) for f in dashboard.messaging][1:] == [
+        (
+            "deliveries not handled yet",
+            f"{pending} (0 overdue, 0 stuck)",
+            "/admin/messaging/delivery/?status__exact=pending",
+        ),
         ("dead letters", str(dead), "/admin/messaging/faileddelivery/?status__exact=dead"),
         ("retrying", "0", "/admin/messaging/faileddelivery/?status__exact=retrying"),
-        ("held behind a failure", "0", "/admin/messaging/faileddelivery/?status__exact=held"),
+        ("held behind a failure", "0 (0 stuck)", "/admin/messaging/faileddelivery/?status__exact=held"),
+        ("subscribers catching up", "0", "/admin/messaging/subscriber/?state__exact=catching_up"),
     ]
-    assert dashboard.messaging[0].url == "/admin/messaging/outboxmessage/?sent=no"
+    assert dashboard.messaging[0].url == "/admin/messaging/streammessage/?appended=no"
     assert dashboard.messaging[0].value.endswith(
-        f"({OutboxMessage.objects.filter(sent_at__isnull=True).count()} unsent)"
+        f"({StreamMessage.objects.filter(stream_position__isnull=True).count()} waiting)"
     )
     assert {figure.label: figure.value for figure in dashboard.backlog}["ordering"] == "2"
     assert dashboard.bots == (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mallbots.eventstore.models import Event
-from mallbots.messaging.models import OutboxMessage
+from mallbots.messaging.models import StreamMessage
 
 
 def events_of(basket_id: str) -> list[tuple[int, str]]:
@@ -20,5 +20,5 @@ def published(basket_id: str) -> list[tuple[str, dict[str, Any]]]:
     """(name, payload) of the integration events published for the basket, in order."""
     return [
         (row.name, row.payload)
-        for row in OutboxMessage.objects.filter(partition_key=basket_id).order_by("position")
+        for row in StreamMessage.objects.filter(partition_key=basket_id).order_by("position")
     ]

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from apps.baskets import services
 from apps.baskets.models import Basket, StoreCache
-from mallbots.messaging.models import OutboxMessage
+from mallbots.messaging.models import StreamMessage
 from tests.baskets.factories import BasketFactory, CachedProductFactory, CachedStoreFactory
 from tests.baskets.helpers import events_of
 
@@ -110,7 +110,7 @@ def test_cancel_action_cancels_open_baskets_and_reports_the_others_as_errors(adm
     product = CachedProductFactory()
     open_basket = BasketFactory(items=[(product, 1)])
     checked_out = BasketFactory(items=[(product, 1)], payment_id="payment-1")
-    outbox_before = OutboxMessage.objects.count()
+    outbox_before = StreamMessage.objects.count()
     # when
     response = admin_client.post(
         url("basket", "changelist"),
@@ -125,7 +125,7 @@ def test_cancel_action_cancels_open_baskets_and_reports_the_others_as_errors(adm
     assert Basket.objects.get(id=open_basket.id).status == "canceled"
     assert Basket.objects.get(id=checked_out.id).status == "checked_out"
     assert events_of(checked_out.id)[-1] == (3, "baskets.BasketCheckedOut")
-    assert list(OutboxMessage.objects.order_by("position").values_list("name", "partition_key"))[
+    assert list(StreamMessage.objects.order_by("position").values_list("name", "partition_key"))[
         outbox_before:
     ] == [("basketsapi.BasketCanceled", open_basket.id)]
 

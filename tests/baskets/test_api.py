@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from apps.baskets import services
 from apps.baskets.models import Basket
 from mallbots.eventstore.models import Event
-from mallbots.messaging.models import OutboxMessage
+from mallbots.messaging.models import StreamMessage
 from tests.baskets.factories import (
     BasketFactory,
     CachedProductFactory,
@@ -55,7 +55,7 @@ def test_start_basket_without_a_customer_is_refused_and_starts_nothing(kiosk, bo
     assert (response.status_code, response.json()) == (400, error(3, "the customer id cannot be blank"))
     assert not Event.objects.exists()
     assert not Basket.objects.exists()
-    assert not OutboxMessage.objects.exists()
+    assert not StreamMessage.objects.exists()
 
 
 def test_start_basket_with_an_overlong_customer_id_names_the_field(kiosk):
@@ -301,7 +301,7 @@ def test_checkout_answers_empty_and_checks_the_basket_out(kiosk):
         "payment-1",
     )
     assert (
-        OutboxMessage.objects.filter(name="basketsapi.BasketCheckedOut", partition_key=basket.id).count() == 1
+        StreamMessage.objects.filter(name="basketsapi.BasketCheckedOut", partition_key=basket.id).count() == 1
     )
 
 
@@ -314,7 +314,7 @@ def test_checkout_without_a_payment_is_refused(kiosk, body):
     # then
     assert (response.status_code, response.json()) == (400, error(3, "the payment id cannot be blank"))
     assert Basket.objects.get(id=basket.id).status == "open"
-    assert not OutboxMessage.objects.filter(name="basketsapi.BasketCheckedOut").exists()
+    assert not StreamMessage.objects.filter(name="basketsapi.BasketCheckedOut").exists()
 
 
 def test_checkout_of_an_empty_basket_is_refused(kiosk):
@@ -382,7 +382,7 @@ def test_every_operation_on_an_unknown_basket_is_not_found_and_creates_nothing(k
     # then
     assert (response.status_code, response.json()) == (404, error(5, "the basket was not found"))
     assert events_of(basket_id) == []
-    assert not OutboxMessage.objects.exists()
+    assert not StreamMessage.objects.exists()
 
 
 @pytest.mark.parametrize(("method", "path", "body"), ALL, ids=IDS)
@@ -440,7 +440,7 @@ def test_the_kiosk_fills_and_checks_out_a_basket_with_products_it_never_cached(k
     checkout = kiosk.put(f"/api/baskets/{basket_id}/checkout", {"paymentId": "payment-9"}, format="json")
     # then
     assert checkout.status_code == 200
-    assert OutboxMessage.objects.get(name="basketsapi.BasketCheckedOut").payload == {
+    assert StreamMessage.objects.get(name="basketsapi.BasketCheckedOut").payload == {
         "id": basket_id,
         "customer_id": "customer-9",
         "payment_id": "payment-9",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from apps.baskets.models import ProductCache
-from mallbots.messaging.models import OutboxMessage
+from mallbots.messaging.models import StreamMessage
 from tests.conftest import wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -75,7 +75,7 @@ def test_a_kiosk_fills_a_basket_at_current_prices_and_checks_it_out(api_client_f
             "status": "checked_out",
         }
     }
-    checked_out = OutboxMessage.objects.get(name="basketsapi.BasketCheckedOut")
+    checked_out = StreamMessage.objects.get(name="basketsapi.BasketCheckedOut")
     assert checked_out.partition_key == basket_id
     assert [(i["product_id"], i["price"], i["quantity"]) for i in checked_out.payload["items"]] == [
         (shirt, "12.00", 2),

@@ -17,10 +17,10 @@ from apps.stores import contracts as stores
 from apps.stores import services as stores_services
 from mallbots.messaging import consumer
 from mallbots.messaging.api import publish
-from mallbots.messaging.consumer import Outcome
-from mallbots.messaging.models import FailedDelivery, InboxMessage, OutboxMessage
+from mallbots.messaging.failures import Outcome
+from mallbots.messaging.models import Delivery, FailedDelivery, StreamMessage
 from tests.baskets.factories import BasketFactory, ProductFactory, StoreFactory, new_id
-from tests.kernel.messaging.helpers import deliveries_of
+from tests.kernel.messaging.helpers import deliveries_of, fanned_out
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -58,7 +58,7 @@ def baskets_deliveries() -> list[tuple[str, dict, int | None]]:
     """(handler, envelope, seq) of every delivery of stores events to baskets handlers."""
     return [
         delivery
-        for row in OutboxMessage.objects.filter(producer="stores").order_by("position")
+        for row in StreamMessage.objects.filter(producer="stores").order_by("position")
         for delivery in deliveries_of(row)
         if delivery[0].startswith("baskets.")
     ]
@@ -72,7 +72,7 @@ def retry_held(delivery) -> Outcome:
     """What the wake-up or the retry sweep does for one held delivery."""
     handler, envelope, _ = delivery
     row = FailedDelivery.objects.get(handler=handler, message_id=envelope["id"], status="held")
-    return consumer.process(row.handler, row.envelope, row.seq, row.attempts + 1)
+    return consumer.process(row.handler, row.envelope(), row.seq, row.attempts + 1)
 
 
 def drain_held() -> None:
@@ -82,7 +82,7 @@ def drain_held() -> None:
         if not held:
             return
         for row in held:
-            consumer.process(row.handler, row.envelope, row.seq, row.attempts + 1)
+            consumer.process(row.handler, row.envelope(), row.seq, row.attempts + 1)
     raise AssertionError("held deliveries never drained")
 
 
@@ -110,8 +110,8 @@ def test_every_handler_is_subscribed_on_the_baskets_queue_in_order():
         stores.ProductRemoved(id=product_id),
     )
     # then
-    rows = OutboxMessage.objects.filter(producer="stores").order_by("position")
-    assert [[d for d in row.deliveries if d["handler"].startswith("baskets.")] for row in rows] == [
+    rows = StreamMessage.objects.filter(producer="stores").order_by("position")
+    assert [[d for d in fanned_out(row) if d["handler"].startswith("baskets.")] for row in rows] == [
         [
             {
                 "handler": HANDLERS[row.name][0],
@@ -166,7 +166,7 @@ def test_every_message_twice_and_shuffled_leaves_what_the_latest_events_say(seed
     assert product_row(shirt) == (store, "Navy shirt", Decimal("14.00"))
     assert product_row(mug) == (other_store, "Mug", Decimal("3.50"))
     assert not ProductCache.objects.filter(id=hat).exists()
-    assert InboxMessage.objects.filter(handler__startswith="baskets.").count() == 14
+    assert Delivery.objects.filter(status="handled", handler__startswith="baskets.").count() == 14
     assert not FailedDelivery.objects.exists()
 
 
@@ -244,7 +244,7 @@ def test_a_redelivered_message_is_handled_once():
     # then
     assert outcomes == [Outcome.HANDLED, Outcome.DUPLICATE, Outcome.DUPLICATE]
     assert store_row(store) == ("Threads", "Level 1")
-    assert InboxMessage.objects.filter(handler="baskets.on_stores_store_created").count() == 1
+    assert Delivery.objects.filter(status="handled", handler="baskets.on_stores_store_created").count() == 1
 
 
 # --- Fallback to the stores context on a cache miss ------------------------------------------

@@ -10,8 +10,8 @@ from apps.ordering.contracts import OrderRejected
 from mallbots.eventstore.models import Event
 from mallbots.messaging import consumer
 from mallbots.messaging.api import publish
-from mallbots.messaging.consumer import Outcome
-from mallbots.messaging.models import OutboxMessage
+from mallbots.messaging.failures import Outcome
+from mallbots.messaging.models import StreamMessage
 from tests.baskets.factories import BasketFactory, CachedProductFactory
 from tests.baskets.helpers import events_of
 from tests.kernel.messaging.helpers import deliveries_of
@@ -29,7 +29,7 @@ def relay_off(settings):
 def rejected(order_id: str, reason: str) -> tuple:
     with transaction.atomic():
         publish(OrderRejected(id=order_id, customer_id="c-1", payment_id="p-1", reason=reason))
-    row = OutboxMessage.objects.filter(name="ordersapi.OrderRejected", partition_key=order_id).latest(
+    row = StreamMessage.objects.filter(name="ordersapi.OrderRejected", partition_key=order_id).latest(
         "position"
     )
     (delivery,) = [d for d in deliveries_of(row) if d[0] == HANDLER]
@@ -42,7 +42,7 @@ def test_checkout_runs_under_the_basket_id_as_correlation_id():
     # then the checkout event and message carry the basket (= order) id as correlation id
     checked_out = Event.objects.get(stream_id=basket.id, event_type="baskets.BasketCheckedOut")
     assert checked_out.metadata["correlation_id"] == basket.id
-    assert OutboxMessage.objects.get(name="basketsapi.BasketCheckedOut").correlation_id == basket.id
+    assert StreamMessage.objects.get(name="basketsapi.BasketCheckedOut").correlation_id == basket.id
 
 
 def test_a_rejected_order_is_reported_on_its_basket_once():

@@ -24,7 +24,7 @@ from apps.baskets.models import Basket, StoreCache
 from mallbots.ddd import Conflict
 from mallbots.eventstore import projections
 from mallbots.eventstore.models import Event, Snapshot
-from mallbots.messaging.models import OutboxMessage
+from mallbots.messaging.models import StreamMessage
 from tests.baskets.factories import BasketFactory, CachedProductFactory, new_id
 from tests.baskets.helpers import events_of, published
 
@@ -67,7 +67,7 @@ def test_start_with_a_blank_customer_changes_nothing():
     assert caught.value.message == "the customer id cannot be blank"
     assert not Event.objects.filter(stream_type="baskets.Basket").exists()
     assert not Basket.objects.exists()
-    assert not OutboxMessage.objects.exists()
+    assert not StreamMessage.objects.exists()
 
 
 @pytest.mark.django_db
@@ -161,7 +161,7 @@ def test_checkout_publishes_every_item_for_the_order():
         "status": "checked_out",
         "items": [line(shirt, 2), line(mug, 1)],
     }
-    message = OutboxMessage.objects.get(name="basketsapi.BasketCheckedOut")
+    message = StreamMessage.objects.get(name="basketsapi.BasketCheckedOut")
     assert (message.partition_key, message.producer) == (basket.id, "baskets")
     assert message.payload == {
         "id": basket.id,
@@ -204,14 +204,14 @@ def test_a_checked_out_basket_refuses_every_command_and_nothing_changes(command,
     # given
     product = CachedProductFactory()
     basket = BasketFactory(items=[(product, 1)], payment_id="pay-1")
-    before, outbox_before = row(basket.id), OutboxMessage.objects.count()
+    before, outbox_before = row(basket.id), StreamMessage.objects.count()
     # when
     with pytest.raises(error):
         command(basket.id, product.id)
     # then
     assert len(events_of(basket.id)) == 3
     assert row(basket.id) == before
-    assert OutboxMessage.objects.count() == outbox_before
+    assert StreamMessage.objects.count() == outbox_before
 
 
 @pytest.mark.django_db
@@ -226,7 +226,7 @@ def test_checkout_refuses_an_empty_basket_and_a_blank_payment():
         services.basket_checkout(basket_id=full.id, payment_id="")
     # then
     assert (row(empty.id)["status"], row(full.id)["status"]) == ("open", "open")
-    assert not OutboxMessage.objects.filter(name="basketsapi.BasketCheckedOut").exists()
+    assert not StreamMessage.objects.filter(name="basketsapi.BasketCheckedOut").exists()
 
 
 @pytest.mark.django_db
@@ -249,7 +249,7 @@ def test_commands_on_an_unknown_basket_answer_not_found_and_create_nothing(comma
     # then
     assert caught.value.message == "the basket was not found"
     assert events_of(basket_id) == []
-    assert not OutboxMessage.objects.exists()
+    assert not StreamMessage.objects.exists()
 
 
 @pytest.mark.django_db

@@ -11,7 +11,7 @@ from apps.baskets import services
 from apps.baskets.domain import ProductNotLocated
 from apps.baskets.models import ProductCache, StoreCache
 from apps.stores import services as stores_services
-from mallbots.messaging.models import FailedDelivery, InboxMessage
+from mallbots.messaging.models import Delivery, FailedDelivery
 from tests.baskets.factories import BasketFactory
 from tests.conftest import wait_until
 
@@ -38,7 +38,7 @@ def test_the_worker_keeps_the_caches_as_the_stores_context_changes(start_worker)
     wait_until(lambda: product_row(product_id) == (store_id, "Blue shirt", Decimal("11.50")))
     wait_until(lambda: StoreCache.objects.filter(id=store_id, name="Threads & Co").exists())
     assert StoreCache.objects.get(id=store_id).location == "Level 1"
-    assert InboxMessage.objects.filter(handler__startswith="baskets.").count() == 6
+    assert Delivery.objects.filter(status="handled", handler__startswith="baskets.").count() == 6
     assert not FailedDelivery.objects.exists()
 
 

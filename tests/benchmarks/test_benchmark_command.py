@@ -15,7 +15,7 @@ from django.db import connection
 from mallbots.benchmarks.kernel import RAW_QUEUE, RELAY_QUEUE, STREAM_TYPE
 from mallbots.benchmarks.models import CounterView
 from mallbots.eventstore.models import Event, Snapshot
-from mallbots.messaging.models import OutboxMessage
+from mallbots.messaging.models import StreamMessage
 
 FIGURES = [
     r"raw psycopg INSERT\+COMMIT, 4 threads\s+[\d,]+/s",
@@ -48,7 +48,7 @@ def test_benchmark_kernel_prints_figures_and_cleans_up() -> None:
 
     assert not Event.objects.filter(stream_type=STREAM_TYPE).exists()
     assert not Snapshot.objects.filter(stream_type=STREAM_TYPE).exists()
-    assert not OutboxMessage.objects.filter(producer="benchmark").exists()
+    assert not StreamMessage.objects.filter(producer="benchmark").exists()
     assert not CounterView.objects.exists()
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_tables WHERE tablename LIKE %s", ["benchmark_scratch_%"])

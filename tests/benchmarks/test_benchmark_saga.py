@@ -16,11 +16,11 @@ from django.core.management import call_command
 from apps.customers.models import Customer
 from apps.ordering.models import Order
 from mallbots.messaging.models import (
+    Delivery,
     FailedDelivery,
-    InboxMessage,
-    OutboxMessage,
     PartitionCursor,
     PartitionSequence,
+    StreamMessage,
 )
 
 MS = r"[\d.,]+ ms"
@@ -64,9 +64,9 @@ def test_benchmark_saga_prints_figures_stops_its_worker_and_cleans_up() -> None:
 
     # Its messages and Redis keys are removed; the mall's data stays, named with the run id.
     order_ids = list(orders.values_list("id", flat=True))
-    assert not OutboxMessage.objects.filter(correlation_id__in=order_ids).exists()
-    assert not InboxMessage.objects.filter(correlation_id__in=order_ids).exists()
-    assert not OutboxMessage.objects.filter(correlation_id__startswith=f"bench-{run_id}").exists()
+    assert not StreamMessage.objects.filter(correlation_id__in=order_ids).exists()
+    assert not Delivery.objects.filter(partition_key__in=order_ids).exists()
+    assert not StreamMessage.objects.filter(correlation_id__startswith=f"bench-{run_id}").exists()
     assert not PartitionSequence.objects.filter(partition_key__in=order_ids).exists()
     assert not PartitionCursor.objects.filter(partition_key__in=order_ids).exists()
     assert not FailedDelivery.objects.exists()

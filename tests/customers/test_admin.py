@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from apps.customers.admin import ChangeSmsNumberForm, RegisterCustomerForm
 from apps.customers.models import Customer
-from mallbots.messaging.models import OutboxMessage
+from mallbots.messaging.models import StreamMessage
 from tests.customers.factories import CustomerFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
@@ -34,7 +34,7 @@ def state(customer_id: object) -> tuple[str, str, bool, int]:
 
 
 def outbox_names(customer_id: object) -> list[str]:
-    rows = OutboxMessage.objects.filter(partition_key=str(customer_id)).order_by("position")
+    rows = StreamMessage.objects.filter(partition_key=str(customer_id)).order_by("position")
     return list(rows.values_list("name", flat=True))
 
 
@@ -161,7 +161,7 @@ def test_a_registration_the_domain_refuses_shows_the_error_and_stores_nothing(ad
     assert response.context["form"].data["sms_number"] == "call me"
     assert flash(response) == [("error", "the SMS number is not valid")]
     assert Customer.objects.count() == 0
-    assert OutboxMessage.objects.count() == 0
+    assert StreamMessage.objects.count() == 0
 
 
 def test_a_registration_with_missing_fields_shows_the_form_errors(admin_client):

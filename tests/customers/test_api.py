@@ -9,7 +9,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from apps.customers.models import Customer
-from mallbots.messaging.models import OutboxMessage
+from mallbots.messaging.models import StreamMessage
 from tests.customers.factories import CustomerFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
@@ -30,7 +30,7 @@ def state(customer_id: object) -> tuple[str, str, bool, int]:
 
 
 def outbox_names(customer_id: object) -> list[str]:
-    rows = OutboxMessage.objects.filter(partition_key=str(customer_id)).order_by("position")
+    rows = StreamMessage.objects.filter(partition_key=str(customer_id)).order_by("position")
     return list(rows.values_list("name", flat=True))
 
 
@@ -52,7 +52,7 @@ def test_register_answers_the_new_id_and_the_customer_can_be_read_back(kiosk):
     assert kiosk.get(f"/api/customers/{customer_id}").json() == {
         "customer": {"id": customer_id, "name": "Ada Lovelace", "smsNumber": "555-555-1212", "enabled": True}
     }
-    message = OutboxMessage.objects.get(partition_key=customer_id)
+    message = StreamMessage.objects.get(partition_key=customer_id)
     token = kiosk._credentials["HTTP_AUTHORIZATION"].split()[1]
     assert (message.name, message.correlation_id, message.metadata) == (
         "customersapi.CustomerRegistered",
@@ -79,7 +79,7 @@ def test_register_refuses_blank_and_invalid_values_with_the_original_messages(ki
     # then
     assert (response.status_code, response.json()) == (400, error(3, message))
     assert Customer.objects.count() == 0
-    assert OutboxMessage.objects.count() == 0
+    assert StreamMessage.objects.count() == 0
 
 
 def test_register_lists_fields_of_the_wrong_type_in_details(kiosk):
@@ -186,7 +186,7 @@ def test_change_sms_number_answers_404_for_an_unknown_customer(kiosk):
         f"/api/customers/{uuid.uuid4()}/change-sms", {"smsNumber": "555-555-1212"}, format="json"
     )
     assert (response.status_code, response.json()) == (404, error(5, "the customer was not found"))
-    assert OutboxMessage.objects.count() == 0
+    assert StreamMessage.objects.count() == 0
 
 
 # --- enableCustomer / DisableCustomer ---------------------------------------------------------

@@ -15,7 +15,7 @@ from apps.customers.domain import CustomerDisabled
 from apps.customers.models import Customer
 from mallbots.ddd import DomainError
 from mallbots.eventstore.api import Recorded, domain_event
-from mallbots.messaging.models import OutboxMessage
+from mallbots.messaging.models import StreamMessage
 from tests.customers.factories import CustomerFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -74,7 +74,7 @@ def test_a_second_disable_waits_for_the_first_and_then_finds_it_disabled(first_d
     customer = Customer.objects.get(pk=customer_id)
     assert (customer.enabled, customer.version) == (False, 2)
     assert list(
-        OutboxMessage.objects.filter(partition_key=customer_id)
+        StreamMessage.objects.filter(partition_key=customer_id)
         .order_by("position")
         .values_list("name", flat=True)
     ) == ["customersapi.CustomerRegistered", "customersapi.CustomerDisabled"]
@@ -98,7 +98,7 @@ def test_of_many_concurrent_disables_exactly_one_succeeds():
     assert sorted(outcomes) == ["ok"] + ["the customer is already disabled"] * 7
     customer = Customer.objects.get(pk=customer_id)
     assert (customer.enabled, customer.version) == (False, 2)
-    assert OutboxMessage.objects.filter(name="customersapi.CustomerDisabled").count() == 1
+    assert StreamMessage.objects.filter(name="customersapi.CustomerDisabled").count() == 1
 
 
 def test_concurrent_enables_and_disables_publish_a_history_that_alternates():
@@ -121,7 +121,7 @@ def test_concurrent_enables_and_disables_publish_a_history_that_alternates():
         thread.join(20)
     # then every success flipped the state the previous one left: disabled, enabled, ...
     history = list(
-        OutboxMessage.objects.filter(partition_key=customer_id)
+        StreamMessage.objects.filter(partition_key=customer_id)
         .exclude(name="customersapi.CustomerRegistered")
         .order_by("position")
         .values_list("name", flat=True)

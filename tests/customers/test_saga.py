@@ -12,8 +12,8 @@ from apps.customers import services
 from apps.ordering.contracts import OrderCreated, OrderItem
 from mallbots.messaging import consumer
 from mallbots.messaging.api import publish
-from mallbots.messaging.consumer import Outcome
-from mallbots.messaging.models import OutboxMessage
+from mallbots.messaging.failures import Outcome
+from mallbots.messaging.models import StreamMessage
 from tests.kernel.messaging.helpers import deliveries_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
@@ -43,7 +43,7 @@ def order_created(customer_id: str) -> tuple[str, tuple]:
                 items=(item,),
             )
         )
-    row = OutboxMessage.objects.get(name="ordersapi.OrderCreated", partition_key=order_id)
+    row = StreamMessage.objects.get(name="ordersapi.OrderCreated", partition_key=order_id)
     (delivery,) = [d for d in deliveries_of(row) if d[0] == HANDLER]
     return order_id, delivery
 
@@ -51,7 +51,7 @@ def order_created(customer_id: str) -> tuple[str, tuple]:
 def outcomes(order_id: str) -> list[tuple[str, dict]]:
     return [
         (m.name, m.payload)
-        for m in OutboxMessage.objects.filter(producer="customers", partition_key=order_id).order_by(
+        for m in StreamMessage.objects.filter(producer="customers", partition_key=order_id).order_by(
             "position"
         )
     ]
@@ -67,8 +67,8 @@ def test_an_enabled_customer_is_authorized_for_the_order():
     assert outcomes(order_id) == [
         ("customersapi.CustomerAuthorized", {"id": customer_id, "order_id": order_id}),
     ]
-    message = OutboxMessage.objects.get(name="customersapi.CustomerAuthorized")
-    assert message.correlation_id == OutboxMessage.objects.get(name="ordersapi.OrderCreated").correlation_id
+    message = StreamMessage.objects.get(name="customersapi.CustomerAuthorized")
+    assert message.correlation_id == StreamMessage.objects.get(name="ordersapi.OrderCreated").correlation_id
 
 
 def test_a_disabled_customer_fails_the_step_with_the_reason():

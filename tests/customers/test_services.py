@@ -23,7 +23,7 @@ from apps.customers.domain import (
 )
 from apps.customers.models import Customer
 from mallbots.ddd import context
-from mallbots.messaging.models import OutboxMessage
+from mallbots.messaging.models import StreamMessage
 from tests.customers.factories import CustomerFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
@@ -37,7 +37,7 @@ def row(customer_id: object) -> tuple[str, str, bool, int]:
 def outbox(customer_id: object) -> list[tuple[str, dict[str, object]]]:
     return [
         (m.name, m.payload)
-        for m in OutboxMessage.objects.filter(partition_key=str(customer_id)).order_by("position")
+        for m in StreamMessage.objects.filter(partition_key=str(customer_id)).order_by("position")
     ]
 
 
@@ -51,7 +51,7 @@ def test_register_stores_an_enabled_customer_and_publishes_it(recorded):
     # then
     assert str(uuid.UUID(customer_id, version=4)) == customer_id
     assert row(customer_id) == ("Ada Lovelace", "555-555-1212", True, 1)
-    message = OutboxMessage.objects.get(partition_key=customer_id)
+    message = StreamMessage.objects.get(partition_key=customer_id)
     assert (message.name, message.version, message.producer, message.correlation_id, message.metadata) == (
         "customersapi.CustomerRegistered",
         1,
@@ -85,7 +85,7 @@ def test_register_refuses_bad_input_and_stores_nothing(recorded, name, sms_numbe
     # then
     assert raised.value.message == message
     assert Customer.objects.count() == 0
-    assert OutboxMessage.objects.count() == 0
+    assert StreamMessage.objects.count() == 0
     assert recorded == []
 
 
@@ -224,7 +224,7 @@ def test_commands_on_an_unknown_customer_answer_not_found(recorded, command, kwa
         command(customer_id=customer_id, **kwargs)
     # then
     assert (raised.value.message, raised.value.code) == ("the customer was not found", 5)
-    assert OutboxMessage.objects.count() == 0
+    assert StreamMessage.objects.count() == 0
     assert recorded == []
 
 

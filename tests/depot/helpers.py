@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from apps.depot.models import Bot, ShoppingList
-from mallbots.messaging.models import OutboxMessage
+from mallbots.messaging.models import StreamMessage
 
 
 def published(order_id: str | None = None) -> list[tuple[str, dict[str, Any]]]:
     """(name, payload) of the integration events the depot published (for one order), in order."""
-    rows = OutboxMessage.objects.filter(producer="depot")
+    rows = StreamMessage.objects.filter(producer="depot")
     if order_id is not None:
         rows = rows.filter(partition_key=order_id)
     return [(row.name, row.payload) for row in rows.order_by("position")]

@@ -12,7 +12,7 @@ from django.urls import reverse
 from apps.depot import services
 from apps.depot.domain import OrderLine
 from apps.depot.models import Bot, OrderCopy, ProductCache, ShoppingList, StoreCache
-from mallbots.messaging.models import OutboxMessage
+from mallbots.messaging.models import StreamMessage
 from tests.depot.factories import (
     BotFactory,
     CachedProductFactory,
@@ -39,7 +39,7 @@ def snapshot() -> tuple[list, list, int]:
     return (
         list(ShoppingList.objects.order_by("id").values()),
         list(Bot.objects.order_by("id").values()),
-        OutboxMessage.objects.count(),
+        StreamMessage.objects.count(),
     )
 
 
@@ -149,7 +149,7 @@ def test_complete_action_completes_assigned_lists_and_reports_the_others(admin_c
     assert list_state(assigned.id)[0] == "completed"
     assert bot_state(bot.id)[:2] == ("idle", "")
     assert list_state(pending.id)[0] == "pending"
-    completed = OutboxMessage.objects.get(name="depotapi.ShoppingListCompleted")
+    completed = StreamMessage.objects.get(name="depotapi.ShoppingListCompleted")
     assert completed.correlation_id == assigned.order_id
 
 
@@ -176,7 +176,7 @@ def test_cancel_action_cancels_lists_and_reports_the_completed_ones(admin_client
     ]
     assert bot_state(bot.id)[:2] == ("idle", "")
     assert sorted(
-        OutboxMessage.objects.filter(name="depotapi.ShoppingListCanceled").values_list(
+        StreamMessage.objects.filter(name="depotapi.ShoppingListCanceled").values_list(
             "correlation_id", flat=True
         )
     ) == sorted([assigned.order_id, available.order_id])
@@ -219,7 +219,7 @@ def test_assign_form_offers_the_idle_bots_and_assigns_through_the_service(admin_
     assert flash(response) == [("success", "Assigned the shopping list to Idle Ida.")]
     assert list_state(shopping_list.id)[:2] == ("assigned", idle.id)
     assert bot_state(idle.id)[:2] == ("active", shopping_list.id)
-    assigned = OutboxMessage.objects.get(
+    assigned = StreamMessage.objects.get(
         name="depotapi.ShoppingListAssigned", partition_key=shopping_list.order_id
     )
     assert assigned.correlation_id == shopping_list.order_id

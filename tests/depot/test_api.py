@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from apps.depot import services
 from apps.depot.models import Bot, ShoppingList
-from mallbots.messaging.models import OutboxMessage
+from mallbots.messaging.models import StreamMessage
 from tests.depot.factories import (
     BotFactory,
     CachedProductFactory,
@@ -37,7 +37,7 @@ def snapshot() -> tuple[list, list, int]:
     return (
         list(ShoppingList.objects.order_by("id").values()),
         list(Bot.objects.order_by("id").values()),
-        OutboxMessage.objects.count(),
+        StreamMessage.objects.count(),
     )
 
 
@@ -111,7 +111,7 @@ def test_create_shopping_list_answers_the_id_of_a_pending_list_with_quantities_s
             },
         ],
     }
-    message = OutboxMessage.objects.get(producer="depot")
+    message = StreamMessage.objects.get(producer="depot")
     assert (message.name, message.payload) == (
         "depotapi.ShoppingListCreated",
         {"id": list_id, "order_id": order_id},
@@ -344,7 +344,7 @@ def test_cancel_shopping_list_frees_its_bot(operator, body):
     assert (response.status_code, response.json()) == (200, {})
     assert list_state(shopping_list.id)[0] == "canceled"
     assert bot_state(bot.id)[:2] == ("idle", "")
-    canceled = OutboxMessage.objects.get(name="depotapi.ShoppingListCanceled")
+    canceled = StreamMessage.objects.get(name="depotapi.ShoppingListCanceled")
     assert canceled.correlation_id == shopping_list.order_id
 
 
@@ -386,7 +386,7 @@ def test_assign_shopping_list_to_an_idle_bot(operator):
         {"id": shopping_list.id, "order_id": shopping_list.order_id, "bot_id": bot.id},
     )
     assert (
-        OutboxMessage.objects.get(name="depotapi.ShoppingListAssigned").correlation_id
+        StreamMessage.objects.get(name="depotapi.ShoppingListAssigned").correlation_id
         == shopping_list.order_id
     )
 
@@ -450,7 +450,7 @@ def test_complete_shopping_list_frees_its_bot(operator, body):
     assert (response.status_code, response.json()) == (200, {})
     assert list_state(shopping_list.id)[:2] == ("completed", bot.id)
     assert bot_state(bot.id)[:2] == ("idle", "")
-    completed = OutboxMessage.objects.get(name="depotapi.ShoppingListCompleted")
+    completed = StreamMessage.objects.get(name="depotapi.ShoppingListCompleted")
     assert (completed.payload, completed.correlation_id) == (
         {"id": shopping_list.id, "order_id": shopping_list.order_id},
         shopping_list.order_id,

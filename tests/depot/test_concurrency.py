@@ -15,7 +15,7 @@ from apps.depot.domain import ShoppingListAssigned, ShoppingListCreated
 from apps.depot.models import ShoppingList
 from mallbots.ddd import DomainError
 from mallbots.eventstore.api import Recorded, domain_event
-from mallbots.messaging.models import OutboxMessage
+from mallbots.messaging.models import StreamMessage
 from tests.depot.factories import BotFactory, CachedProductFactory, ShoppingListFactory, line, new_id
 from tests.depot.helpers import bot_state
 
@@ -91,7 +91,7 @@ def test_of_two_lists_assigned_to_one_idle_bot_at_once_exactly_one_wins(hold_fir
         ("assigned", bot.id),
         ("available", ""),
     ]
-    assert OutboxMessage.objects.filter(name="depotapi.ShoppingListAssigned").count() == 1
+    assert StreamMessage.objects.filter(name="depotapi.ShoppingListAssigned").count() == 1
 
 
 def test_many_lists_racing_for_one_idle_bot_leave_exactly_one_assigned():
@@ -116,7 +116,7 @@ def test_many_lists_racing_for_one_idle_bot_leave_exactly_one_assigned():
     assert sorted(outcomes, key=str) == [None] + ["the bot is not idle"] * 5
     assert ShoppingList.objects.filter(status="assigned", assigned_bot_id=bot.id).count() == 1
     assert bot_state(bot.id)[1] == ShoppingList.objects.get(status="assigned").id
-    assert OutboxMessage.objects.filter(name="depotapi.ShoppingListAssigned").count() == 1
+    assert StreamMessage.objects.filter(name="depotapi.ShoppingListAssigned").count() == 1
 
 
 def test_two_creations_for_one_order_at_once_make_one_list(hold_first):
@@ -140,6 +140,6 @@ def test_two_creations_for_one_order_at_once_make_one_list(hold_first):
     # then both answer the one list, announced once
     list_id = ShoppingList.objects.get(order_id=order_id).id
     assert outcomes == [list_id, list_id]
-    assert list(OutboxMessage.objects.filter(producer="depot").values_list("name", flat=True)) == [
+    assert list(StreamMessage.objects.filter(producer="depot").values_list("name", flat=True)) == [
         "depotapi.ShoppingListCreated"
     ]

@@ -19,11 +19,11 @@ from apps.stores import contracts as stores
 from mallbots.ddd import context as message_context
 from mallbots.messaging import consumer
 from mallbots.messaging.api import IntegrationEvent, publish
-from mallbots.messaging.consumer import Outcome
-from mallbots.messaging.models import FailedDelivery, InboxMessage, OutboxMessage
+from mallbots.messaging.failures import Outcome
+from mallbots.messaging.models import Delivery, FailedDelivery, StreamMessage
 from tests.depot.factories import BotFactory, CachedProductFactory, new_id
 from tests.depot.helpers import bot_state, list_state, published
-from tests.kernel.messaging.helpers import deliveries_of
+from tests.kernel.messaging.helpers import deliveries_of, fanned_out
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -105,7 +105,7 @@ def depot_deliveries(
     key: str | None = None, producer: str | None = None
 ) -> list[tuple[str, dict, int | None]]:
     """(handler, envelope, seq) of every delivery to a depot handler, in publication order."""
-    rows = OutboxMessage.objects.exclude(producer="depot").order_by("position")
+    rows = StreamMessage.objects.exclude(producer="depot").order_by("position")
     if key is not None:
         rows = rows.filter(partition_key=key)
     if producer is not None:
@@ -124,7 +124,7 @@ def drain_held() -> None:
         if not held:
             return
         for row in held:
-            consumer.process(row.handler, row.envelope, row.seq, row.attempts + 1)
+            consumer.process(row.handler, row.envelope(), row.seq, row.attempts + 1)
     raise AssertionError("held deliveries never drained")
 
 
@@ -149,8 +149,8 @@ def test_the_order_handlers_share_the_order_group_keyed_by_order_id():
         correlation_id=order_id,
     )
     # then
-    rows = OutboxMessage.objects.filter(partition_key=order_id).order_by("position")
-    assert [[d for d in row.deliveries if d["handler"].startswith("depot.")] for row in rows] == [
+    rows = StreamMessage.objects.filter(partition_key=order_id).order_by("position")
+    assert [[d for d in fanned_out(row) if d["handler"].startswith("depot.")] for row in rows] == [
         [{"handler": ORDER_HANDLERS[row.name], "queue": "depot", "sequence": "depot.orders", "seq": seq}]
         for seq, row in enumerate(rows, start=1)
     ]
@@ -171,8 +171,8 @@ def test_the_cache_handlers_follow_one_group_per_store_and_per_product():
         stores.ProductRemoved(id=product_id),
     )
     # then
-    rows = OutboxMessage.objects.filter(producer="stores").order_by("position")
-    assert [[d for d in row.deliveries if d["handler"].startswith("depot.")] for row in rows] == [
+    rows = StreamMessage.objects.filter(producer="stores").order_by("position")
+    assert [[d for d in fanned_out(row) if d["handler"].startswith("depot.")] for row in rows] == [
         [
             {
                 "handler": CACHE_HANDLERS[row.name][0],
@@ -219,7 +219,7 @@ def test_the_saga_creates_the_list_once_authorized_and_makes_it_available_once_p
         ("depotapi.ShoppingListInitiated", {"id": shopping_list.id, "order_id": order_id})
     ]
     # and every message the depot published carries the order id and names its cause
-    created, initiated = OutboxMessage.objects.filter(producer="depot").order_by("position")
+    created, initiated = StreamMessage.objects.filter(producer="depot").order_by("position")
     assert (created.correlation_id, created.causation_id) == (order_id, step_3[1]["id"])
     assert (initiated.correlation_id, initiated.causation_id) == (order_id, step_5[1]["id"])
 
@@ -279,7 +279,7 @@ def test_every_order_message_twice_and_shuffled_takes_effect_once_in_order(seed)
         "depotapi.ShoppingListCreated",
         "depotapi.ShoppingListCanceled",
     ]
-    assert InboxMessage.objects.filter(handler__startswith="depot.").count() == 13
+    assert Delivery.objects.filter(status="handled", handler__startswith="depot.").count() == 13
     assert not FailedDelivery.objects.exists()
 
 
@@ -304,7 +304,7 @@ def test_a_product_no_longer_sold_fails_the_step_with_the_reason_and_no_list():
             {"order_id": order_id, "reason": "the product is no longer sold: Old hat"},
         )
     ]
-    assert OutboxMessage.objects.get(producer="depot").correlation_id == order_id
+    assert StreamMessage.objects.get(producer="depot").correlation_id == order_id
     assert not FailedDelivery.objects.exists()
 
 
@@ -370,7 +370,7 @@ def test_a_canceled_order_has_its_assigned_list_canceled_and_its_bot_freed():
         "depotapi.ShoppingListCanceled",
         {"id": shopping_list.id, "order_id": order_id},
     )
-    assert OutboxMessage.objects.get(name="depotapi.ShoppingListCanceled").correlation_id == order_id
+    assert StreamMessage.objects.get(name="depotapi.ShoppingListCanceled").correlation_id == order_id
 
 
 def test_a_completed_list_is_not_canceled_by_a_late_cancellation():

@@ -24,7 +24,7 @@ from apps.depot.domain import (
 from apps.depot.models import Bot, OrderCopy, ProductCache, ShoppingList, StoreCache
 from apps.stores import services as stores_services
 from mallbots.ddd import context as message_context
-from mallbots.messaging.models import OutboxMessage
+from mallbots.messaging.models import StreamMessage
 from tests.depot.factories import (
     BotFactory,
     CachedProductFactory,
@@ -45,7 +45,7 @@ def snapshot() -> tuple[list, list, int]:
     return (
         list(ShoppingList.objects.order_by("id").values()),
         list(Bot.objects.order_by("id").values()),
-        OutboxMessage.objects.count(),
+        StreamMessage.objects.count(),
     )
 
 
@@ -86,7 +86,7 @@ def test_create_makes_a_pending_list_with_a_stop_per_store_and_quantities_summed
         },
     ]
     assert published(order_id) == [("depotapi.ShoppingListCreated", {"id": list_id, "order_id": order_id})]
-    message = OutboxMessage.objects.get(producer="depot")
+    message = StreamMessage.objects.get(producer="depot")
     assert (message.correlation_id, message.partition_key) == (order_id, order_id)
 
 
@@ -244,7 +244,7 @@ def test_creation_for_an_order_with_a_product_no_longer_sold_publishes_the_failu
             {"order_id": order_id, "reason": "the product is no longer sold: Old hat"},
         )
     ]
-    assert OutboxMessage.objects.get(producer="depot").correlation_id == order_id
+    assert StreamMessage.objects.get(producer="depot").correlation_id == order_id
 
 
 def test_creation_for_an_order_rejected_meanwhile_creates_nothing():
@@ -332,7 +332,7 @@ def test_assigning_an_available_list_to_an_idle_bot():
         {"id": shopping_list.id, "order_id": shopping_list.order_id, "bot_id": bot.id},
     )
     assert (
-        OutboxMessage.objects.get(name="depotapi.ShoppingListAssigned").correlation_id
+        StreamMessage.objects.get(name="depotapi.ShoppingListAssigned").correlation_id
         == shopping_list.order_id
     )
 
@@ -472,7 +472,7 @@ def test_a_lists_messages_carry_its_order_id_whoever_runs_the_command():
     services.shopping_list_cancel(shopping_list_id=other)
     # then
     assert list(
-        OutboxMessage.objects.filter(producer="depot")
+        StreamMessage.objects.filter(producer="depot")
         .order_by("position")
         .values_list("name", "correlation_id")
     ) == [
@@ -538,7 +538,7 @@ def test_a_new_bot_is_idle_and_publishes_nothing():
         "",
         1,
     )
-    assert not OutboxMessage.objects.exists()
+    assert not StreamMessage.objects.exists()
 
 
 def test_a_bot_without_a_name_is_refused():

@@ -17,7 +17,7 @@ from apps.payments import contracts as payments
 from apps.stores import services as stores_services
 from mallbots.ddd import context as message_context
 from mallbots.messaging.api import IntegrationEvent, publish
-from mallbots.messaging.models import FailedDelivery, InboxMessage, OutboxMessage
+from mallbots.messaging.models import Delivery, FailedDelivery, StreamMessage
 from tests.conftest import wait_until
 from tests.depot.factories import BotFactory, new_id
 from tests.depot.helpers import bot_state, published
@@ -61,7 +61,7 @@ def test_the_worker_keeps_the_caches_as_the_stores_context_changes(start_worker)
     stores_services.product_remove(product_id=product_id)
     # then
     wait_until(lambda: product_row(product_id) is None)
-    assert InboxMessage.objects.filter(handler__startswith="depot.").count() == 5
+    assert Delivery.objects.filter(status="handled", handler__startswith="depot.").count() == 5
     assert not FailedDelivery.objects.exists()
 
 
@@ -125,7 +125,7 @@ def test_the_worker_runs_the_depot_steps_of_an_order_and_its_cancellation(start_
         "depotapi.ShoppingListCanceled",
     ]
     assert set(
-        OutboxMessage.objects.filter(producer="depot", partition_key=order_id).values_list(
+        StreamMessage.objects.filter(producer="depot", partition_key=order_id).values_list(
             "correlation_id", flat=True
         )
     ) == {order_id}

@@ -6,39 +6,23 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
 import pytest
 from django.utils import timezone
 
-from mallbots.messaging.envelope import Envelope
-from mallbots.messaging.models import FailedDelivery, OutboxMessage
+from mallbots.messaging.models import Delivery, FailedDelivery, StreamMessage
+from tests.kernel.messaging.helpers import append
 from tests.kernelapp import services
 
 NOTED = "kerneltest.on_ledger_noted"
 NOTED_IN_ORDER = "kerneltest.on_ledger_noted_in_order"
 
 ERROR = (
+    "TerminalError: planned failure 1 of <b>bad</b>\n\n"
     "Traceback (most recent call last):\n"
     '  File "tests/kernelapp/handlers.py", line 62, in _fail_if_budget_left\n'
-    "mallbots.messaging.consumer.TerminalError: planned failure 1 of <b>bad</b>\n"
+    "mallbots.messaging.failures.TerminalError: planned failure 1 of <b>bad</b>\n"
 )
-
-
-def envelope_of(row: OutboxMessage) -> dict[str, Any]:
-    return Envelope(
-        id=str(row.message_id),
-        name=row.name,
-        version=row.version,
-        partition_key=row.partition_key,
-        position=row.position,
-        correlation_id=row.correlation_id,
-        causation_id=row.causation_id,
-        occurred_at=row.created_at.isoformat(),
-        producer=row.producer,
-        payload=row.payload,
-        metadata=row.metadata,
-    ).to_dict()
 
 
 @pytest.fixture
@@ -52,23 +36,18 @@ def failed_delivery(db: None) -> Callable[..., FailedDelivery]:
         failed_at: datetime | None = None,
     ) -> FailedDelivery:
         message_id = services.ledger_note(ledger_id=str(uuid.uuid4()), note=note)
-        row = OutboxMessage.objects.get(message_id=message_id)
+        append(StreamMessage.objects.get(message_id=message_id))
         dead = status == FailedDelivery.Status.DEAD
         failed_at = failed_at or timezone.now()
-        return FailedDelivery.objects.create(
-            handler=handler,
-            queue="kerneltest",
-            message_id=row.message_id,
-            name=row.name,
-            partition_key=row.partition_key,
-            seq=next(d.get("seq") for d in row.deliveries if d["handler"] == handler),
-            envelope=envelope_of(row),
-            status=status,
-            attempts=3 if dead else 1,
-            last_error=error,
-            first_failed_at=failed_at - timedelta(minutes=5),
-            last_failed_at=failed_at,
-            next_attempt_at=None if dead else timezone.now() + timedelta(hours=1),
-        )
+        row = Delivery.objects.get(handler=handler, message_id=message_id)
+        row.status = status
+        row.attempts = 3 if dead else 1
+        row.last_error = error
+        row.first_failed_at = failed_at - timedelta(minutes=5)
+        row.last_failed_at = failed_at
+        row.due_at = None if dead else timezone.now() + timedelta(hours=1)
+        row.sent_at = None
+        row.save()
+        return FailedDelivery.objects.get(pk=row.pk)
 
     return make

@@ -52,3 +52,17 @@ class KernelTestConfig(AppConfig):
             queue="kerneltest",
             ordered=True,
         )
+        subscribe(
+            contracts.LedgerAudited,
+            handlers.on_ledger_audited_in_order,
+            name="kerneltest.on_ledger_audited_in_order",
+            queue="kerneltest",
+            ordered=True,
+            start_from="earliest",
+        )
+        subscribe(
+            contracts.LedgerAudited,
+            handlers.on_ledger_audited,
+            name="kerneltest.on_ledger_audited",
+            queue="kerneltest",
+        )

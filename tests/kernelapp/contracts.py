@@ -41,3 +41,16 @@ class LedgerNoted(
     fail_times: int = 0
     terminal: bool = False
     sleep_seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class LedgerAudited(
+    IntegrationEvent,
+    name="kerneltestapi.LedgerAudited",
+    producer="kerneltest",
+    partition_by="ledger_id",
+):
+    """Consumed only by the handlers that the streams tests add to a running system."""
+
+    ledger_id: str
+    entry: int

@@ -68,3 +68,12 @@ def on_ledger_noted(event: contracts.LedgerNoted, envelope: Envelope) -> None:
 def on_ledger_noted_in_order(event: contracts.LedgerNoted, envelope: Envelope) -> None:
     _fail_if_budget_left("noted_in_order", event)
     _effect("noted_in_order", event.ledger_id, event.note)
+
+
+def on_ledger_audited_in_order(event: contracts.LedgerAudited, envelope: Envelope) -> None:
+    """An ordered subscriber that starts from the earliest retained message."""
+    _effect("audited_in_order", event.ledger_id, str(event.entry))
+
+
+def on_ledger_audited(event: contracts.LedgerAudited, envelope: Envelope) -> None:
+    _effect("audited", event.ledger_id, str(event.entry))

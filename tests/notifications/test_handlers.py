@@ -20,10 +20,10 @@ from apps.ordering import contracts as ordering
 from mallbots.ddd import context as message_context
 from mallbots.messaging import consumer
 from mallbots.messaging.api import IntegrationEvent, publish
-from mallbots.messaging.consumer import Outcome
-from mallbots.messaging.models import FailedDelivery, InboxMessage, OutboxMessage
+from mallbots.messaging.failures import Outcome
+from mallbots.messaging.models import Delivery, FailedDelivery, StreamMessage
 from tests.customers.factories import CustomerFactory
-from tests.kernel.messaging.helpers import deliveries_of
+from tests.kernel.messaging.helpers import deliveries_of, fanned_out
 from tests.notifications.factories import CachedCustomerFactory, new_id
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db, pytest.mark.usefixtures("relay_off")]
@@ -45,7 +45,7 @@ HANDLERS = {
     "ordersapi.OrderCompleted": ("notifications.on_ordering_order_completed", "notifications.orders"),
 }
 
-Delivery = tuple[str, dict[str, Any], int | None]
+DeliveryArgs = tuple[str, dict[str, Any], int | None]
 
 
 def publish_each(*events: IntegrationEvent) -> None:
@@ -88,17 +88,17 @@ def completed(order_id: str, customer_id: str) -> ordering.OrderCompleted:
     return ordering.OrderCompleted(id=order_id, customer_id=customer_id, invoice_id=order_id)
 
 
-def notifications_deliveries() -> list[Delivery]:
+def notifications_deliveries() -> list[DeliveryArgs]:
     """(handler, envelope, seq) of every delivery to a notifications handler, in log order."""
     return [
         delivery
-        for row in OutboxMessage.objects.order_by("position")
+        for row in StreamMessage.objects.order_by("position")
         for delivery in deliveries_of(row)
         if delivery[0].startswith("notifications.")
     ]
 
 
-def deliver(deliveries: list[Delivery]) -> list[Outcome]:
+def deliver(deliveries: list[DeliveryArgs]) -> list[Outcome]:
     return [consumer.process(handler, envelope, seq) for handler, envelope, seq in deliveries]
 
 
@@ -109,7 +109,7 @@ def drain_held() -> None:
         if not held:
             return
         for row in held:
-            consumer.process(row.handler, row.envelope, row.seq, row.attempts + 1)
+            consumer.process(row.handler, row.envelope(), row.seq, row.attempts + 1)
     raise AssertionError("held deliveries never drained")
 
 
@@ -133,8 +133,8 @@ def test_every_handler_is_subscribed_on_the_notifications_queue_in_its_order_gro
         completed(order_id, customer_id),
     )
     # then
-    rows = list(OutboxMessage.objects.order_by("position"))
-    assert [[d for d in row.deliveries if d["handler"].startswith("notifications.")] for row in rows] == [
+    rows = list(StreamMessage.objects.order_by("position"))
+    assert [[d for d in fanned_out(row) if d["handler"].startswith("notifications.")] for row in rows] == [
         [
             {
                 "handler": HANDLERS[row.name][0],
@@ -182,7 +182,10 @@ def test_a_redelivered_message_sends_its_sms_once(sms):
     assert outcomes == [Outcome.HANDLED, Outcome.DUPLICATE, Outcome.DUPLICATE]
     assert len(sms.sent()) == 1
     assert kinds_of(order_id) == ["created"]
-    assert InboxMessage.objects.filter(handler="notifications.on_ordering_order_created").count() == 1
+    assert (
+        Delivery.objects.filter(status="handled", handler="notifications.on_ordering_order_created").count()
+        == 1
+    )
 
 
 def test_two_messages_saying_the_same_thing_send_one_sms(sms):
@@ -272,7 +275,7 @@ def test_every_message_twice_and_shuffled_sends_each_sms_exactly_once_in_order(s
         (ada_id, "Ada", "555-0101"),
         (bob_id, "Bob", "555-0102"),
     }
-    assert InboxMessage.objects.filter(handler__startswith="notifications.").count() == 11
+    assert Delivery.objects.filter(status="handled", handler__startswith="notifications.").count() == 11
     assert not FailedDelivery.objects.exists()
 
 
@@ -335,7 +338,10 @@ def test_a_failing_sms_gateway_is_retried_and_the_sms_then_goes_out_once(sms, se
     settings.NOTIFICATIONS_SMS_SENDER = "tests.notifications.senders.FailingSender"
     # when
     failed = deliver([delivery])
-    recorded_after_failure = (SentNotification.objects.exists(), InboxMessage.objects.exists())
+    recorded_after_failure = (
+        SentNotification.objects.exists(),
+        Delivery.objects.filter(status="handled").exists(),
+    )
     settings.NOTIFICATIONS_SMS_SENDER = "apps.notifications.senders.MemorySender"
     drain_held()
     # then
@@ -356,6 +362,6 @@ def test_the_handlers_run_under_the_orders_correlation_id():
     # when
     deliver(notifications_deliveries())
     # then
-    assert list(InboxMessage.objects.values_list("handler", "correlation_id")) == [
-        ("notifications.on_ordering_order_created", order_id)
-    ]
+    [handled] = Delivery.objects.filter(status="handled")
+    message = StreamMessage.objects.get(message_id=handled.message_id)
+    assert (handled.handler, message.correlation_id) == ("notifications.on_ordering_order_created", order_id)

@@ -14,7 +14,7 @@ from apps.notifications.models import CustomerCache, SentNotification
 from apps.ordering import contracts as ordering
 from mallbots.ddd import context as message_context
 from mallbots.messaging.api import IntegrationEvent, publish
-from mallbots.messaging.models import FailedDelivery, InboxMessage
+from mallbots.messaging.models import Delivery, FailedDelivery, StreamMessage
 from tests.conftest import wait_until
 from tests.notifications.factories import new_id
 
@@ -60,11 +60,11 @@ def test_the_worker_texts_the_customer_at_each_step_of_the_order(start_worker):
     # then
     wait_until(lambda: len(sent_of(order_id)) == 3)
     assert sent_of(order_id) == [("created", "555-0199"), ("ready", "555-0199"), ("completed", "555-0199")]
-    assert set(
-        InboxMessage.objects.filter(
-            handler__startswith="notifications.", name__startswith="ordersapi."
-        ).values_list("handler", "correlation_id")
-    ) == {
+    handled = Delivery.objects.filter(
+        status="handled", handler__startswith="notifications.", name__startswith="ordersapi."
+    )
+    correlation = dict(StreamMessage.objects.values_list("message_id", "correlation_id"))
+    assert {(d.handler, correlation[d.message_id]) for d in handled} == {
         ("notifications.on_ordering_order_created", order_id),
         ("notifications.on_ordering_order_readied", order_id),
         ("notifications.on_ordering_order_completed", order_id),

@@ -6,7 +6,7 @@ from typing import Any
 
 from apps.ordering.models import Order
 from mallbots.eventstore.models import Event
-from mallbots.messaging.models import OutboxMessage
+from mallbots.messaging.models import StreamMessage
 
 
 def events_of(order_id: str) -> list[tuple[int, str]]:
@@ -21,7 +21,7 @@ def published(order_id: str) -> list[tuple[str, dict[str, Any]]]:
     """(name, payload) of the integration events the ordering context published for the order."""
     return [
         (row.name, row.payload)
-        for row in OutboxMessage.objects.filter(producer="ordering", partition_key=order_id).order_by(
+        for row in StreamMessage.objects.filter(producer="ordering", partition_key=order_id).order_by(
             "position"
         )
     ]

@@ -19,7 +19,7 @@ from mallbots.ddd import context as message_context
 from mallbots.eventstore.models import Event
 from mallbots.messaging import consumer
 from mallbots.messaging.api import publish
-from mallbots.messaging.models import OutboxMessage
+from mallbots.messaging.models import StreamMessage
 from tests.kernel.messaging.helpers import deliveries_of
 from tests.ordering.factories import OrderFactory, item
 from tests.ordering.helpers import events_of, row
@@ -92,7 +92,7 @@ def test_order_detail_shows_the_saga_timeline_across_contexts(admin_client):
     with message_context.use(correlation_id=order.id), transaction.atomic():
         publish(depot.ShoppingListInitiated(id="shopping-1", order_id=order.id))
     [(handler, envelope, seq)] = [
-        d for d in deliveries_of(OutboxMessage.objects.get(producer="depot")) if d[0].startswith("ordering.")
+        d for d in deliveries_of(StreamMessage.objects.get(producer="depot")) if d[0].startswith("ordering.")
     ]
     consumer.process(handler, envelope, seq)
     assert row(order.id)["status"] == "approved"
@@ -130,7 +130,7 @@ def test_cancel_action_cancels_pending_and_approved_orders_and_reports_the_other
     pending = OrderFactory()
     approved = OrderFactory(status="approved")
     ready = OrderFactory(status="ready")
-    outbox_before = OutboxMessage.objects.count()
+    outbox_before = StreamMessage.objects.count()
     # when
     response = admin_client.post(
         url("changelist"),
@@ -149,7 +149,7 @@ def test_cancel_action_cancels_pending_and_approved_orders_and_reports_the_other
     )
     assert len(events_of(ready.id)) == 4
     assert sorted(
-        OutboxMessage.objects.order_by("position").values_list("name", "partition_key")[outbox_before:]
+        StreamMessage.objects.order_by("position").values_list("name", "partition_key")[outbox_before:]
     ) == sorted([("ordersapi.OrderCanceled", pending.id), ("ordersapi.OrderCanceled", approved.id)])
 
 
@@ -161,7 +161,7 @@ def test_cancel_action_runs_under_the_order_id_as_correlation_id(admin_client):
     # then
     metadata = Event.objects.get(stream_id=order.id, version=2).metadata
     assert (metadata["correlation_id"], metadata["actor"]) == (order.id, "admin")
-    assert OutboxMessage.objects.get(name="ordersapi.OrderCanceled").correlation_id == order.id
+    assert StreamMessage.objects.get(name="ordersapi.OrderCanceled").correlation_id == order.id
 
 
 def test_cancel_action_is_offered_only_to_staff_who_may_delete_orders():

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from apps.ordering.models import Order
 from mallbots.eventstore.models import Event
-from mallbots.messaging.models import OutboxMessage
+from mallbots.messaging.models import StreamMessage
 from tests.ordering.factories import OrderFactory, item, new_id
 from tests.ordering.helpers import events_of, published, row
 
@@ -84,7 +84,7 @@ def test_create_order_runs_under_the_new_order_id_as_correlation_id(staff):
     metadata = Event.objects.get(stream_id=order_id).metadata
     assert metadata["correlation_id"] == order_id
     assert metadata["causation_id"] == "request-1"
-    assert OutboxMessage.objects.get(partition_key=order_id).correlation_id == order_id
+    assert StreamMessage.objects.get(partition_key=order_id).correlation_id == order_id
 
 
 def test_create_order_takes_names_as_optional(staff):
@@ -127,7 +127,7 @@ def test_create_order_refuses_what_the_original_refused_and_creates_nothing(staf
     assert (response.status_code, response.json()) == (400, error(3, message))
     assert not Event.objects.exists()
     assert not Order.objects.exists()
-    assert not OutboxMessage.objects.exists()
+    assert not StreamMessage.objects.exists()
 
 
 @pytest.mark.parametrize("body", [{}, None])
@@ -355,20 +355,20 @@ def test_cancel_order_runs_under_the_order_id_as_correlation_id(kiosk):
     # then
     metadata = Event.objects.get(stream_id=order.id, version=2).metadata
     assert (metadata["correlation_id"], metadata["causation_id"]) == (order.id, "request-2")
-    assert OutboxMessage.objects.get(name="ordersapi.OrderCanceled").correlation_id == order.id
+    assert StreamMessage.objects.get(name="ordersapi.OrderCanceled").correlation_id == order.id
 
 
 @pytest.mark.parametrize("status", ["in-progress", "ready", "completed", "rejected", "cancelled"])
 def test_cancel_order_in_a_later_status_is_refused_and_changes_nothing(kiosk, status):
     # given
     order = OrderFactory(status=status)
-    before, outbox_before = row(order.id), OutboxMessage.objects.count()
+    before, outbox_before = row(order.id), StreamMessage.objects.count()
     # when
     response = kiosk.delete(f"/api/ordering/{order.id}")
     # then
     assert (response.status_code, response.json()) == (400, error(9, "the order cannot be cancelled"))
     assert row(order.id) == before
-    assert OutboxMessage.objects.count() == outbox_before
+    assert StreamMessage.objects.count() == outbox_before
 
 
 # --- Unknown ids, authentication, permissions -----------------------------------------------
@@ -382,7 +382,7 @@ def test_cancel_order_of_an_unknown_id_is_not_found_and_creates_nothing(kiosk):
     # then
     assert (response.status_code, response.json()) == (404, error(5, "the order was not found"))
     assert events_of(order_id) == []
-    assert not OutboxMessage.objects.exists()
+    assert not StreamMessage.objects.exists()
 
 
 def test_an_overlong_or_odd_order_id_is_simply_not_found(kiosk):

@@ -20,9 +20,9 @@ from mallbots.ddd import context as message_context
 from mallbots.eventstore.models import Event
 from mallbots.messaging import consumer
 from mallbots.messaging.api import IntegrationEvent, publish
-from mallbots.messaging.consumer import Outcome
-from mallbots.messaging.models import FailedDelivery, InboxMessage, OutboxMessage
-from tests.kernel.messaging.helpers import deliveries_of
+from mallbots.messaging.failures import Outcome
+from mallbots.messaging.models import Delivery, FailedDelivery, StreamMessage
+from tests.kernel.messaging.helpers import deliveries_of, fanned_out
 from tests.ordering.factories import OrderFactory, new_id
 from tests.ordering.helpers import events_of, published, row
 
@@ -84,7 +84,7 @@ def ordering_deliveries(order_id: str) -> list[tuple[str, dict, int | None]]:
     order, in publication order."""
     return [
         delivery
-        for row in OutboxMessage.objects.exclude(producer="ordering")
+        for row in StreamMessage.objects.exclude(producer="ordering")
         .filter(partition_key=order_id)
         .order_by("position")
         for delivery in deliveries_of(row)
@@ -103,7 +103,7 @@ def drain_held() -> None:
         if not held:
             return
         for failed in held:
-            consumer.process(failed.handler, failed.envelope, failed.seq, failed.attempts + 1)
+            consumer.process(failed.handler, failed.envelope(), failed.seq, failed.attempts + 1)
     raise AssertionError("held deliveries never drained")
 
 
@@ -129,8 +129,8 @@ def test_every_saga_message_goes_to_its_handler_in_the_ordering_orders_group():
         payments.InvoicePaid(id=order_id, order_id=order_id, amount=Decimal("24.48")),
     )
     # then one sequence numbers them all, in publication order
-    rows = OutboxMessage.objects.filter(partition_key=order_id).order_by("position")
-    assert [[d for d in row.deliveries if d["handler"].startswith("ordering.")] for row in rows] == [
+    rows = StreamMessage.objects.filter(partition_key=order_id).order_by("position")
+    assert [[d for d in fanned_out(row) if d["handler"].startswith("ordering.")] for row in rows] == [
         [{"handler": HANDLERS[row.name], "queue": "ordering", "sequence": "ordering.orders", "seq": seq}]
         for seq, row in enumerate(rows, start=1)
     ]
@@ -173,7 +173,7 @@ def test_the_order_runs_under_its_id_as_correlation_id_and_the_message_as_causat
     deliver([delivery])
     # then
     metadata = Event.objects.get(stream_id=basket_id).metadata
-    created = OutboxMessage.objects.get(name="ordersapi.OrderCreated", partition_key=basket_id)
+    created = StreamMessage.objects.get(name="ordersapi.OrderCreated", partition_key=basket_id)
     assert (metadata["correlation_id"], metadata["causation_id"]) == (basket_id, delivery[1]["id"])
     assert (created.correlation_id, created.causation_id) == (basket_id, delivery[1]["id"])
 
@@ -256,7 +256,7 @@ def test_a_failed_saga_step_rejects_the_pending_order_with_its_reason(failure):
         "ordersapi.OrderRejected",
         {"id": order_id, "customer_id": "customer-1", "payment_id": "payment-1", "reason": reason},
     )
-    assert OutboxMessage.objects.get(name="ordersapi.OrderRejected").correlation_id == order_id
+    assert StreamMessage.objects.get(name="ordersapi.OrderRejected").correlation_id == order_id
 
 
 @pytest.mark.parametrize("failure", FAILURES, ids=FAILURE_IDS)
@@ -264,7 +264,7 @@ def test_a_failed_saga_step_rejects_the_pending_order_with_its_reason(failure):
 def test_a_failure_for_an_order_no_longer_pending_changes_nothing(failure, status, caplog):
     # given
     order = OrderFactory(status=status)
-    before, outbox_before = row(order.id), OutboxMessage.objects.filter(producer="ordering").count()
+    before, outbox_before = row(order.id), StreamMessage.objects.filter(producer="ordering").count()
     publish_each(failure(order.id))
     caplog.set_level(logging.INFO, logger="apps.ordering.handlers")
     # when
@@ -272,7 +272,7 @@ def test_a_failure_for_an_order_no_longer_pending_changes_nothing(failure, statu
     # then
     assert outcomes == [Outcome.HANDLED]
     assert row(order.id) == before
-    assert OutboxMessage.objects.filter(producer="ordering").count() == outbox_before
+    assert StreamMessage.objects.filter(producer="ordering").count() == outbox_before
     assert not FailedDelivery.objects.exists()
     assert [r.getMessage() for r in caplog.records if r.name == "apps.ordering.handlers"] == [
         f"{failure(order.id).event_name} for order {order.id} changed nothing: the order cannot be rejected"
@@ -472,7 +472,7 @@ def test_every_message_twice_and_shuffled_takes_the_order_through_its_life_in_or
             "shopping-1",
             "bot-1",
         )
-    assert InboxMessage.objects.filter(handler__startswith="ordering.").count() == 10
+    assert Delivery.objects.filter(status="handled", handler__startswith="ordering.").count() == 10
     assert not FailedDelivery.objects.exists()
 
 

@@ -31,7 +31,7 @@ from apps.ordering.models import Order
 from mallbots.ddd import context as message_context
 from mallbots.eventstore import projections
 from mallbots.eventstore.models import Event, Snapshot
-from mallbots.messaging.models import OutboxMessage
+from mallbots.messaging.models import StreamMessage
 from tests.ordering.factories import PATHS, OrderFactory, item, new_id
 from tests.ordering.helpers import events_of, line, published, row
 
@@ -109,7 +109,7 @@ def test_everything_about_the_order_carries_its_id_as_correlation_id():
         Event.objects.filter(stream_id=order.id).values_list("metadata__correlation_id", flat=True)
     )
     message_correlations = set(
-        OutboxMessage.objects.filter(partition_key=order.id).values_list("correlation_id", flat=True)
+        StreamMessage.objects.filter(partition_key=order.id).values_list("correlation_id", flat=True)
     )
     # then
     assert event_correlations == message_correlations == {order.id}
@@ -156,7 +156,7 @@ def test_a_refused_create_stores_projects_and_publishes_nothing(fields, error, m
     assert caught.value.message == message
     assert events_of(order_id) == []
     assert not Order.objects.exists()
-    assert not OutboxMessage.objects.exists()
+    assert not StreamMessage.objects.exists()
 
 
 @pytest.mark.django_db
@@ -164,7 +164,7 @@ def test_a_refused_create_stores_projects_and_publishes_nothing(fields, error, m
 def test_an_order_is_never_recreated(status):
     # given
     order = OrderFactory(status=status)
-    before, outbox_before = row(order.id), OutboxMessage.objects.count()
+    before, outbox_before = row(order.id), StreamMessage.objects.count()
     # when
     with pytest.raises(OrderCannotBeRecreated) as caught:
         services.order_create(order_id=order.id, customer_id="someone", payment_id="else", items=[item()])
@@ -172,7 +172,7 @@ def test_an_order_is_never_recreated(status):
     assert caught.value.message == "create order command: the order cannot be recreated"
     assert row(order.id) == before
     assert len(events_of(order.id)) == before["version"]
-    assert OutboxMessage.objects.count() == outbox_before
+    assert StreamMessage.objects.count() == outbox_before
 
 
 # --- Transitions ----------------------------------------------------------------------------
@@ -314,7 +314,7 @@ REFUSED = [(command, status) for command in COMMANDS for status in STATUSES if s
 def test_a_command_the_status_does_not_allow_changes_nothing(command, status):
     # given
     order = OrderFactory(status=status)
-    before, outbox_before = row(order.id), OutboxMessage.objects.count()
+    before, outbox_before = row(order.id), StreamMessage.objects.count()
     run, error = COMMANDS[command]
     # when
     with pytest.raises(error):
@@ -322,7 +322,7 @@ def test_a_command_the_status_does_not_allow_changes_nothing(command, status):
     # then
     assert len(events_of(order.id)) == before["version"] == 1 + len(PATHS[status])
     assert row(order.id) == before
-    assert OutboxMessage.objects.count() == outbox_before
+    assert StreamMessage.objects.count() == outbox_before
 
 
 @pytest.mark.django_db
@@ -338,7 +338,7 @@ def test_commands_on_an_unknown_order_answer_not_found_and_create_nothing(comman
     assert (caught.value.code, caught.value.message) == (5, "the order was not found")
     assert events_of(order_id) == []
     assert not Order.objects.exists()
-    assert not OutboxMessage.objects.exists()
+    assert not StreamMessage.objects.exists()
 
 
 @pytest.mark.django_db

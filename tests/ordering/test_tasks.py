@@ -12,7 +12,7 @@ from apps.ordering import services
 from apps.ordering.models import Order
 from apps.ordering.tasks import reject_stale_orders
 from mallbots.eventstore.models import Event
-from mallbots.messaging.models import OutboxMessage
+from mallbots.messaging.models import StreamMessage
 from tests.ordering.factories import OrderFactory
 from tests.ordering.helpers import events_of, published, row
 
@@ -64,7 +64,7 @@ def test_a_rejection_by_the_sweep_carries_the_order_id_and_names_the_sweep():
     # then
     metadata = Event.objects.get(stream_id=order.id, version=2).metadata
     assert (metadata["correlation_id"], metadata["actor"]) == (order.id, "ordering.reject_stale_orders")
-    assert OutboxMessage.objects.get(name="ordersapi.OrderRejected").correlation_id == order.id
+    assert StreamMessage.objects.get(name="ordersapi.OrderRejected").correlation_id == order.id
 
 
 @pytest.mark.integration
@@ -75,13 +75,13 @@ def test_running_the_sweep_again_changes_nothing(settings):
     order = OrderFactory()
     created_ago(order, 120)
     reject_stale_orders()
-    outbox_before = OutboxMessage.objects.count()
+    outbox_before = StreamMessage.objects.count()
     # when
     again = reject_stale_orders()
     # then
     assert again == 0
     assert len(events_of(order.id)) == 2
-    assert OutboxMessage.objects.count() == outbox_before
+    assert StreamMessage.objects.count() == outbox_before
 
 
 @pytest.mark.integration

@@ -16,7 +16,7 @@ from apps.ordering.models import Order
 from apps.payments import contracts as payments
 from mallbots.ddd import context as message_context
 from mallbots.messaging.api import IntegrationEvent, publish
-from mallbots.messaging.models import FailedDelivery, InboxMessage
+from mallbots.messaging.models import Delivery, FailedDelivery, StreamMessage
 from tests.conftest import wait_until
 from tests.ordering.factories import OrderFactory, new_id
 from tests.ordering.helpers import events_of
@@ -80,7 +80,14 @@ def test_the_worker_takes_an_order_through_its_whole_life_in_publication_order(s
         "bot-1",
         order_id,
     )
-    assert InboxMessage.objects.filter(handler__startswith="ordering.", correlation_id=order_id).count() == 5
+    assert (
+        Delivery.objects.filter(
+            status="handled",
+            handler__startswith="ordering.",
+            message_id__in=StreamMessage.objects.filter(correlation_id=order_id).values("message_id"),
+        ).count()
+        == 5
+    )
     assert not FailedDelivery.objects.exists()
     assert "  . ordering.reject_stale_orders\n" in worker.output()  # in the worker's [tasks] list
 
@@ -99,7 +106,9 @@ def test_a_late_approval_after_a_rejection_leaves_the_order_rejected(start_worke
         depot.ShoppingListInitiated(id="shopping-1", order_id=order_id),
     )
     # then
-    wait_until(lambda: InboxMessage.objects.filter(handler__startswith="ordering.").count() == 3)
+    wait_until(
+        lambda: Delivery.objects.filter(status="handled", handler__startswith="ordering.").count() == 3
+    )
     assert Order.objects.values_list("status", "rejection_reason").get(id=order_id) == (
         "rejected",
         "customer is not authorized",

@@ -13,7 +13,7 @@ from django.urls import reverse
 from apps.payments import services
 from apps.payments.admin import AdjustInvoiceForm, AuthorizePaymentForm
 from apps.payments.models import CustomerCache, Invoice, OrderCopy, Payment
-from mallbots.messaging.models import OutboxMessage
+from mallbots.messaging.models import StreamMessage
 from tests.payments.factories import (
     CachedCustomerFactory,
     InvoiceFactory,
@@ -39,7 +39,7 @@ def invoice_state(invoice_id: str) -> tuple[Decimal, str, int]:
 
 def published_names() -> list[str]:
     return list(
-        OutboxMessage.objects.filter(producer="payments").order_by("position").values_list("name", flat=True)
+        StreamMessage.objects.filter(producer="payments").order_by("position").values_list("name", flat=True)
     )
 
 
@@ -251,7 +251,7 @@ def test_pay_action_pays_the_selected_invoices_under_their_order_ids(admin_clien
     assert response.status_code == 302
     assert flash(response) == [("success", "Paid 2 invoices.")]
     assert [invoice_state(i.pk)[1] for i in [*chosen, other]] == ["paid", "paid", "pending"]
-    messages = OutboxMessage.objects.filter(name="paymentsapi.InvoicePaid")
+    messages = StreamMessage.objects.filter(name="paymentsapi.InvoicePaid")
     assert sorted(messages.values_list("partition_key", "correlation_id")) == sorted(
         (i.order_id, i.order_id) for i in chosen
     )

@@ -12,7 +12,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from apps.payments.models import CustomerCache, Invoice, Payment
-from mallbots.messaging.models import OutboxMessage
+from mallbots.messaging.models import StreamMessage
 from tests.payments.factories import CachedCustomerFactory, InvoiceFactory, PaymentFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
@@ -33,7 +33,7 @@ def invoice_state(invoice_id: str) -> tuple[Decimal, str, int]:
 
 def published_names() -> list[str]:
     return list(
-        OutboxMessage.objects.filter(producer="payments").order_by("position").values_list("name", flat=True)
+        StreamMessage.objects.filter(producer="payments").order_by("position").values_list("name", flat=True)
     )
 
 
@@ -210,7 +210,7 @@ def test_pay_answers_an_empty_object_and_publishes_under_the_order_id(kiosk, wit
     # then
     assert (response.status_code, response.json()) == (200, {})
     assert invoice_state(invoice.id) == (Decimal("42.50"), "paid", 2)
-    message = OutboxMessage.objects.get(name="paymentsapi.InvoicePaid")
+    message = StreamMessage.objects.get(name="paymentsapi.InvoicePaid")
     token = kiosk._credentials["HTTP_AUTHORIZATION"].split()[1]
     assert (message.correlation_id, message.causation_id, message.metadata, message.payload) == (
         invoice.order_id,

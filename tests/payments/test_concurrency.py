@@ -14,7 +14,7 @@ from django.db import connections
 from apps.payments import services
 from apps.payments.models import Invoice, OrderCopy, Payment
 from mallbots.ddd import DomainError
-from mallbots.messaging.models import OutboxMessage
+from mallbots.messaging.models import StreamMessage
 from tests.payments.factories import InvoiceFactory, OrderCopyFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -51,7 +51,7 @@ def test_of_many_concurrent_payments_of_one_invoice_exactly_one_succeeds():
     # then
     assert sorted(outcomes) == ["invoice cannot be paid for"] * 7 + ["ok"]
     assert Invoice.objects.values_list("status", "version").get(pk=invoice.id) == ("paid", 2)
-    assert OutboxMessage.objects.filter(name="paymentsapi.InvoicePaid").count() == 1
+    assert StreamMessage.objects.filter(name="paymentsapi.InvoicePaid").count() == 1
 
 
 def test_paying_and_canceling_one_invoice_at_once_lets_exactly_one_win():
@@ -68,7 +68,7 @@ def test_paying_and_canceling_one_invoice_at_once_lets_exactly_one_win():
     assert set(outcomes) - {"ok"} <= {"invoice cannot be paid for", "the invoice cannot be canceled"}
     assert outcomes.count(losers[status]) == 4
     assert list(
-        OutboxMessage.objects.filter(name__startswith="paymentsapi.Invoice").values_list("name", flat=True)
+        StreamMessage.objects.filter(name__startswith="paymentsapi.Invoice").values_list("name", flat=True)
     ) == [{"paid": "paymentsapi.InvoicePaid", "canceled": "paymentsapi.InvoiceCanceled"}[status]]
 
 
@@ -93,7 +93,7 @@ def test_one_payment_confirmed_for_two_orders_at_once_goes_to_exactly_one():
         loser: "failed",
     }
     assert OrderCopy.objects.get(pk=loser).failure_reason == "the payment was already used for another order"
-    assert sorted(OutboxMessage.objects.values_list("name", "partition_key")) == [
+    assert sorted(StreamMessage.objects.values_list("name", "partition_key")) == [
         ("paymentsapi.PaymentConfirmationFailed", loser),
         ("paymentsapi.PaymentConfirmed", winner),
     ]

@@ -19,14 +19,14 @@ from apps.payments.models import CustomerCache, Invoice, OrderCopy, Payment
 from mallbots.ddd import context
 from mallbots.messaging import consumer
 from mallbots.messaging.api import IntegrationEvent, publish
-from mallbots.messaging.consumer import Outcome
-from mallbots.messaging.models import FailedDelivery, InboxMessage, OutboxMessage
-from tests.kernel.messaging.helpers import deliveries_of
+from mallbots.messaging.failures import Outcome
+from mallbots.messaging.models import Delivery, FailedDelivery, StreamMessage
+from tests.kernel.messaging.helpers import deliveries_of, fanned_out
 from tests.payments.factories import CachedCustomerFactory, PaymentFactory, new_id
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
-Delivery = tuple[str, dict, int | None]
+DeliveryArgs = tuple[str, dict, int | None]
 
 # event -> (handler, order group)
 HANDLERS = {
@@ -38,15 +38,17 @@ HANDLERS = {
 }
 
 
-def publish_as_producer(event: IntegrationEvent, *, correlation_id: str) -> list[Delivery]:
+def publish_as_producer(event: IntegrationEvent, *, correlation_id: str) -> list[DeliveryArgs]:
     """Publish in its own transaction; answer its deliveries to payments handlers."""
     with context.use(correlation_id=correlation_id), transaction.atomic():
         message_id = publish(event)
-    row = OutboxMessage.objects.get(message_id=message_id)
+    row = StreamMessage.objects.get(message_id=message_id)
     return [d for d in deliveries_of(row) if d[0].startswith("payments.")]
 
 
-def order_created(order_id: str, customer_id: str, payment_id: str, total: str = "42.50") -> list[Delivery]:
+def order_created(
+    order_id: str, customer_id: str, payment_id: str, total: str = "42.50"
+) -> list[DeliveryArgs]:
     item = OrderItem(
         product_id="p-1",
         store_id="s-1",
@@ -66,21 +68,23 @@ def order_created(order_id: str, customer_id: str, payment_id: str, total: str =
     return publish_as_producer(event, correlation_id=order_id)
 
 
-def shopping_list_created(order_id: str) -> list[Delivery]:
+def shopping_list_created(order_id: str) -> list[DeliveryArgs]:
     return publish_as_producer(ShoppingListCreated(id=new_id(), order_id=order_id), correlation_id=order_id)
 
 
-def order_readied(order_id: str, customer_id: str, payment_id: str, total: str = "42.50") -> list[Delivery]:
+def order_readied(
+    order_id: str, customer_id: str, payment_id: str, total: str = "42.50"
+) -> list[DeliveryArgs]:
     event = OrderReadied(id=order_id, customer_id=customer_id, payment_id=payment_id, total=Decimal(total))
     return publish_as_producer(event, correlation_id=order_id)
 
 
-def order_canceled(order_id: str, customer_id: str, payment_id: str) -> list[Delivery]:
+def order_canceled(order_id: str, customer_id: str, payment_id: str) -> list[DeliveryArgs]:
     event = OrderCanceled(id=order_id, customer_id=customer_id, payment_id=payment_id, shopping_id="")
     return publish_as_producer(event, correlation_id=order_id)
 
 
-def deliver(deliveries: list[Delivery]) -> list[Outcome]:
+def deliver(deliveries: list[DeliveryArgs]) -> list[Outcome]:
     return [consumer.process(handler, envelope, seq) for handler, envelope, seq in deliveries]
 
 
@@ -91,12 +95,12 @@ def drain_held() -> None:
         if not held:
             return
         for row in held:
-            consumer.process(row.handler, row.envelope, row.seq, row.attempts + 1)
+            consumer.process(row.handler, row.envelope(), row.seq, row.attempts + 1)
     raise AssertionError("held deliveries never drained")
 
 
 def published(order_id: str) -> list[tuple[str, dict]]:
-    rows = OutboxMessage.objects.filter(producer="payments", partition_key=order_id).order_by("position")
+    rows = StreamMessage.objects.filter(producer="payments", partition_key=order_id).order_by("position")
     return [(m.name, m.payload) for m in rows]
 
 
@@ -121,15 +125,15 @@ def test_every_handler_is_subscribed_on_the_payments_queue_in_its_order_group():
     assert [[(h, env["name"], seq) for h, env, seq in row] for row in rows] == [
         [(HANDLERS[name][0], name, seq)] for name, seq in zip(names, [1, 1, 2, 3, 4], strict=True)
     ]
-    for row in OutboxMessage.objects.exclude(producer="payments"):
-        assert [d for d in row.deliveries if d["handler"].startswith("payments.")] == [
+    for row in StreamMessage.objects.exclude(producer="payments"):
+        assert [d for d in fanned_out(row) if d["handler"].startswith("payments.")] == [
             {
                 "handler": HANDLERS[row.name][0],
                 "queue": "payments",
                 "sequence": HANDLERS[row.name][1],
                 "seq": d["seq"],
             }
-            for d in row.deliveries
+            for d in fanned_out(row)
             if d["handler"].startswith("payments.")
         ]
 
@@ -170,7 +174,7 @@ def test_the_payment_is_confirmed_once_the_shopping_list_exists():
     assert published(order_id) == [
         ("paymentsapi.PaymentConfirmed", {"id": payment.id, "order_id": order_id, "amount": "42.50"})
     ]
-    message = OutboxMessage.objects.get(producer="payments", partition_key=order_id)
+    message = StreamMessage.objects.get(producer="payments", partition_key=order_id)
     assert (message.correlation_id, message.causation_id) == (order_id, listed[0][1]["id"])
 
 
@@ -209,7 +213,7 @@ def test_a_refused_payment_fails_the_step_with_its_reason_and_no_dead_letter(
     assert published(order_id) == [
         ("paymentsapi.PaymentConfirmationFailed", {"id": payment_id, "order_id": order_id, "reason": reason})
     ]
-    assert OutboxMessage.objects.get(producer="payments", partition_key=order_id).correlation_id == order_id
+    assert StreamMessage.objects.get(producer="payments", partition_key=order_id).correlation_id == order_id
     assert Payment.objects.get(pk=payment.id).order_id == ("" if which != "used" else earlier)
     assert not FailedDelivery.objects.exists()
 
@@ -229,7 +233,7 @@ def test_a_shopping_list_delivered_before_its_order_is_held_then_confirms():
     assert (early, copied_meanwhile, later) == ([Outcome.HELD], False, [Outcome.HANDLED])
     assert OrderCopy.objects.get(pk=order_id).confirmation == "confirmed"
     assert [name for name, _ in published(order_id)] == ["paymentsapi.PaymentConfirmed"]
-    assert InboxMessage.objects.filter(handler__startswith="payments.").count() == 2
+    assert Delivery.objects.filter(status="handled", handler__startswith="payments.").count() == 2
     assert not FailedDelivery.objects.exists()
 
 
@@ -317,7 +321,9 @@ def test_several_orders_delivered_twice_and_shuffled_end_as_their_histories_say(
         refused: False,
         canceled: True,
     }
-    assert InboxMessage.objects.filter(handler__startswith="payments.").count() == len(deliveries)
+    assert Delivery.objects.filter(status="handled", handler__startswith="payments.").count() == len(
+        deliveries
+    )
     assert not FailedDelivery.objects.exists()
 
 
@@ -342,7 +348,7 @@ def test_a_ready_order_gets_a_pending_invoice_and_a_cancellation_cancels_it():
     assert published(order_id)[1:] == [
         ("paymentsapi.InvoiceCanceled", {"id": order_id, "order_id": order_id})
     ]
-    assert OutboxMessage.objects.get(name="paymentsapi.InvoiceCanceled").correlation_id == order_id
+    assert StreamMessage.objects.get(name="paymentsapi.InvoiceCanceled").correlation_id == order_id
 
 
 def test_canceling_an_order_whose_invoice_is_paid_changes_nothing():

@@ -25,7 +25,7 @@ from apps.payments.domain import (
 )
 from apps.payments.models import CustomerCache, Invoice, OrderCopy, Payment
 from mallbots.ddd import context
-from mallbots.messaging.models import OutboxMessage
+from mallbots.messaging.models import StreamMessage
 from tests.payments.factories import (
     CachedCustomerFactory,
     InvoiceFactory,
@@ -39,7 +39,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
 def published() -> list[tuple[str, str, dict[str, object]]]:
     """(name, correlation id, payload) of every message the payments context published."""
-    rows = OutboxMessage.objects.filter(producer="payments").order_by("position")
+    rows = StreamMessage.objects.filter(producer="payments").order_by("position")
     return [(m.name, m.correlation_id, m.payload) for m in rows]
 
 
@@ -140,7 +140,7 @@ def test_confirm_binds_the_payment_to_the_order_and_publishes_it():
             {"id": order.payment_id, "order_id": order.order_id, "amount": "42.50"},
         )
     ]
-    assert OutboxMessage.objects.get().partition_key == order.order_id
+    assert StreamMessage.objects.get().partition_key == order.order_id
 
 
 def test_a_payment_of_exactly_the_total_is_confirmed():
@@ -338,7 +338,7 @@ def test_pay_marks_the_invoice_paid_and_publishes_it_under_the_order_id():
         services.invoice_pay(invoice_id=invoice.id)
     # then
     assert invoice_row(invoice.id)[2:] == (Decimal("42.50"), "paid", 2)
-    message = OutboxMessage.objects.get(name="paymentsapi.InvoicePaid")
+    message = StreamMessage.objects.get(name="paymentsapi.InvoicePaid")
     assert (message.partition_key, message.correlation_id, message.causation_id, message.metadata) == (
         invoice.order_id,
         invoice.order_id,
@@ -356,7 +356,7 @@ def test_cancel_marks_the_invoice_canceled_and_publishes_it_under_the_order_id()
         services.invoice_cancel(invoice_id=invoice.id)
     # then
     assert invoice_row(invoice.id)[3:] == ("canceled", 2)
-    message = OutboxMessage.objects.get(name="paymentsapi.InvoiceCanceled")
+    message = StreamMessage.objects.get(name="paymentsapi.InvoiceCanceled")
     assert (message.correlation_id, message.payload) == (
         invoice.order_id,
         {"id": invoice.id, "order_id": invoice.order_id},

@@ -15,7 +15,7 @@ from apps.payments import services
 from apps.payments.models import CustomerCache, Invoice, Payment
 from mallbots.ddd import context
 from mallbots.messaging.api import IntegrationEvent, publish
-from mallbots.messaging.models import FailedDelivery, InboxMessage, OutboxMessage
+from mallbots.messaging.models import Delivery, FailedDelivery, StreamMessage
 from tests.conftest import wait_until
 from tests.payments.factories import new_id
 
@@ -75,11 +75,11 @@ def test_the_worker_confirms_the_payment_of_an_order_and_raises_its_invoice(star
         Decimal("42.50"),
         "pending",
     )
-    confirmed = OutboxMessage.objects.get(name="paymentsapi.PaymentConfirmed")
+    confirmed = StreamMessage.objects.get(name="paymentsapi.PaymentConfirmed")
     assert (confirmed.partition_key, confirmed.correlation_id, confirmed.payload) == (
         order_id,
         order_id,
         {"id": payment_id, "order_id": order_id, "amount": "42.50"},
     )
-    assert InboxMessage.objects.filter(handler__startswith="payments.").count() == 4
+    assert Delivery.objects.filter(status="handled", handler__startswith="payments.").count() == 4
     assert not FailedDelivery.objects.filter(status="dead").exists()

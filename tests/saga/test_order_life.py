@@ -23,10 +23,9 @@ from apps.payments.models import Invoice
 from apps.search.models import SearchOrder
 from apps.stores import services as stores
 from mallbots.celery import app
-from mallbots.messaging.models import FailedDelivery, InboxMessage, OutboxMessage
-from mallbots.messaging.relay import send_delivery
+from mallbots.messaging.models import Delivery, FailedDelivery, StreamMessage
 from tests.conftest import wait_until
-from tests.kernel.messaging.helpers import deliveries_of
+from tests.kernel.messaging.helpers import deliveries_of, fanned_out, send_again
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -92,8 +91,8 @@ def settled() -> bool:
         queued = sum(broker.llen(queue) for queue in ALL_QUEUES.split(","))
     return (
         queued == 0
-        and not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
-        and not FailedDelivery.objects.exclude(status="dead").exists()
+        and not StreamMessage.objects.filter(stream_position__isnull=True).exists()
+        and not Delivery.objects.filter(status__in=Delivery.OPEN).exists()
     )
 
 
@@ -131,7 +130,7 @@ def test_an_order_goes_from_checkout_to_completed(mall):
     # and every message from the checkout on carried the order id as correlation id
     wait_until(settled)
     stray = list(
-        OutboxMessage.objects.filter(partition_key=order_id)
+        StreamMessage.objects.filter(partition_key=order_id)
         .exclude(correlation_id=order_id)
         .values_list("name", flat=True)
     )
@@ -259,20 +258,17 @@ def test_every_message_delivered_again_changes_nothing(mall, broker):
     wait_for_status(order_id, "completed")
     wait_until(settled)
     wait_until(lambda: sms_kinds(order_id) == ["completed", "created", "ready"])
-    handled = InboxMessage.objects.count()
+    handled = Delivery.objects.filter(status="handled").count()
     # when every message of the order is delivered to every subscriber once more
-    rows = list(OutboxMessage.objects.filter(correlation_id=order_id).order_by("position"))
-    with app.producer_or_acquire() as producer:
-        for row in rows:
-            for handler, envelope, seq in deliveries_of(row):
-                queue = next(d["queue"] for d in row.deliveries if d["handler"] == handler)
-                send_delivery(producer, handler, queue, envelope, seq, attempt=0)
+    rows = list(StreamMessage.objects.filter(correlation_id=order_id).order_by("position"))
+    for row in rows:
+        send_again(deliveries_of(row), {d["handler"]: d["queue"] for d in fanned_out(row)})
     wait_until(
         lambda: broker.llen("ordering") == 0 and broker.llen("depot") == 0 and broker.llen("payments") == 0
     )
     wait_until(settled)
     # then nothing happened twice
-    assert InboxMessage.objects.count() == handled
+    assert Delivery.objects.filter(status="handled").count() == handled
     assert ShoppingList.objects.filter(order_id=order_id).count() == 1
     assert Invoice.objects.filter(order_id=order_id).count() == 1
     assert sms_kinds(order_id) == ["completed", "created", "ready"]

@@ -16,9 +16,9 @@ from apps.search.models import SearchOrder
 from mallbots.ddd import context as message_context
 from mallbots.messaging import consumer
 from mallbots.messaging.api import IntegrationEvent, publish
-from mallbots.messaging.consumer import Outcome
-from mallbots.messaging.models import FailedDelivery, InboxMessage, OutboxMessage
-from tests.kernel.messaging.helpers import deliveries_of
+from mallbots.messaging.failures import Outcome
+from mallbots.messaging.models import Delivery, FailedDelivery, StreamMessage
+from tests.kernel.messaging.helpers import deliveries_of, fanned_out
 from tests.search.helpers import cached_names, row
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
@@ -104,7 +104,7 @@ def search_deliveries() -> list[tuple[str, dict, int | None]]:
     """(handler, envelope, seq) of every delivery to a search handler, in publication order."""
     return [
         delivery
-        for row_ in OutboxMessage.objects.order_by("position")
+        for row_ in StreamMessage.objects.order_by("position")
         for delivery in deliveries_of(row_)
         if delivery[0].startswith("search.")
     ]
@@ -121,7 +121,7 @@ def drain_held() -> None:
         if not held:
             return
         for failed in held:
-            consumer.process(failed.handler, failed.envelope, failed.seq, failed.attempts + 1)
+            consumer.process(failed.handler, failed.envelope(), failed.seq, failed.attempts + 1)
     raise AssertionError("held deliveries never drained")
 
 
@@ -140,8 +140,8 @@ def test_every_handler_is_subscribed_on_the_search_queue_in_its_order_group():
         ),
     )
     # then
-    rows = OutboxMessage.objects.order_by("position")
-    assert [[d for d in r.deliveries if d["handler"].startswith("search.")] for r in rows] == [
+    rows = StreamMessage.objects.order_by("position")
+    assert [[d for d in fanned_out(r) if d["handler"].startswith("search.")] for r in rows] == [
         [{"handler": HANDLERS[r.name], "queue": "search", "sequence": sequence, "seq": seq}]
         for r, sequence, seq in zip(
             rows,
@@ -193,7 +193,7 @@ def test_order_created_adds_the_order_as_of_the_messages_time_with_the_customers
         "status": "pending",
         "created_at": occurred_at,
     }
-    assert not OutboxMessage.objects.filter(producer="search").exists()
+    assert not StreamMessage.objects.filter(producer="search").exists()
 
 
 @pytest.mark.parametrize(
@@ -245,7 +245,7 @@ def test_every_message_twice_and_shuffled_leaves_each_order_at_its_latest_status
     assert [status_of(o) for o in (completed, rejected, cancelled)] == ["completed", "rejected", "cancelled"]
     assert [row(o)["customer_name"] for o in (completed, rejected, cancelled)] == ["Grace Hopper"] * 3
     assert cached_names() == {customer_id: "Grace Hopper"}
-    assert InboxMessage.objects.filter(handler__startswith="search.").count() == 11
+    assert Delivery.objects.filter(status="handled", handler__startswith="search.").count() == 11
     assert not FailedDelivery.objects.exists()
 
 
@@ -277,4 +277,4 @@ def test_a_redelivered_order_created_is_handled_once():
     # then
     assert outcomes == [Outcome.HANDLED, Outcome.DUPLICATE, Outcome.DUPLICATE]
     assert SearchOrder.objects.count() == 1
-    assert InboxMessage.objects.filter(handler="search.on_ordering_order_created").count() == 1
+    assert Delivery.objects.filter(status="handled", handler="search.on_ordering_order_created").count() == 1

@@ -11,7 +11,7 @@ import pytest
 from apps.search import services
 from apps.search.domain import OrderStatus
 from apps.search.models import CustomerCache, SearchOrder
-from mallbots.messaging.models import OutboxMessage
+from mallbots.messaging.models import StreamMessage
 from tests.search.factories import T0, SearchOrderFactory, line, new_id
 from tests.search.helpers import cached_names, row, rows, written_at
 
@@ -45,7 +45,7 @@ def test_add_keeps_the_order_with_names_total_and_pending_status():
         "created_at": T0,
     }
     assert row(order_id)["items"][1]["price"] == "4.50"
-    assert not OutboxMessage.objects.exists()
+    assert not StreamMessage.objects.exists()
 
 
 def test_add_on_a_cache_miss_asks_the_customers_context_and_caches_the_name(customers_know):

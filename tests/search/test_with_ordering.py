@@ -16,8 +16,8 @@ from apps.search.models import SearchOrder
 from mallbots.ddd import context as message_context
 from mallbots.messaging import consumer
 from mallbots.messaging.api import IntegrationEvent, publish
-from mallbots.messaging.consumer import Outcome
-from mallbots.messaging.models import FailedDelivery, OutboxMessage
+from mallbots.messaging.failures import Outcome
+from mallbots.messaging.models import FailedDelivery, StreamMessage
 from tests.kernel.messaging.helpers import deliveries_of
 from tests.search.helpers import row, rows
 
@@ -36,7 +36,7 @@ def publish_as(order_id: str, event: IntegrationEvent) -> None:
 def run_handlers(prefix: str) -> list[Outcome]:
     """Delivers every message not yet delivered to the handlers whose names start with prefix."""
     outcomes = []
-    for message in OutboxMessage.objects.order_by("position"):
+    for message in StreamMessage.objects.order_by("position"):
         for handler, envelope, seq in deliveries_of(message):
             if handler.startswith(prefix):
                 outcomes.append(consumer.process(handler, envelope, seq))

@@ -7,7 +7,7 @@ import pytest
 
 from apps.customers import contracts as customers
 from apps.search.models import SearchOrder
-from mallbots.messaging.models import FailedDelivery, InboxMessage
+from mallbots.messaging.models import Delivery, FailedDelivery
 from tests.conftest import wait_until
 from tests.search.test_handlers import lifecycle, new_id, publish_each
 
@@ -27,7 +27,7 @@ def test_the_worker_follows_an_order_to_its_latest_status(start_worker, api_clie
     publish_each(customers.CustomerRegistered(id=customer_id, name="Ada Lovelace", sms_number="555-0100"))
     # then
     wait_until(lambda: state(order_id) == ("completed", "Ada Lovelace"))
-    assert InboxMessage.objects.filter(handler__startswith="search.").count() == 6
+    assert Delivery.objects.filter(status="handled", handler__startswith="search.").count() == 6
     assert not FailedDelivery.objects.exists()
     response = api_client_for("kiosk").post(
         "/api/search/orders", {"filters": {"customerId": customer_id, "status": "completed"}}, format="json"

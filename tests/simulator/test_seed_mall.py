@@ -14,7 +14,7 @@ from apps.depot.models import Bot
 from apps.payments.models import Payment
 from apps.stores.models import Product, Store
 from mallbots.eventstore.models import Event
-from mallbots.messaging.models import OutboxMessage
+from mallbots.messaging.models import StreamMessage
 from mallbots.simulator.models import SeedRecord
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
@@ -40,7 +40,7 @@ def counts() -> dict[str, int]:
         "bots": Bot.objects.count(),
         "records": SeedRecord.objects.count(),
         "events": Event.objects.count(),
-        "outbox": OutboxMessage.objects.count(),
+        "outbox": StreamMessage.objects.count(),
     }
 
 
@@ -64,9 +64,9 @@ def test_seed_mall_creates_the_demo_mall_through_the_services():
     }
     # and the services told the other contexts (event-sourced streams, outbox messages)
     assert after["events"] > 0
-    assert OutboxMessage.objects.filter(name="storesapi.StoreCreated").count() == STORES
-    assert OutboxMessage.objects.filter(name="storesapi.ProductAdded").count() == PRODUCTS
-    assert OutboxMessage.objects.filter(name="customersapi.CustomerRegistered").count() == CUSTOMERS
+    assert StreamMessage.objects.filter(name="storesapi.StoreCreated").count() == STORES
+    assert StreamMessage.objects.filter(name="storesapi.ProductAdded").count() == PRODUCTS
+    assert StreamMessage.objects.filter(name="customersapi.CustomerRegistered").count() == CUSTOMERS
     # and the records point at the entities made
     store = Store.objects.get(id=record_id("store:Nic & Naks"))
     assert (store.name, store.location, store.participating) == (

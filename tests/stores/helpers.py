@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mallbots.eventstore.models import Event
-from mallbots.messaging.models import OutboxMessage
+from mallbots.messaging.models import StreamMessage
 
 
 def events_of(stream_id: str) -> list[tuple[str, int, str, dict[str, Any]]]:
@@ -18,7 +18,7 @@ def events_of(stream_id: str) -> list[tuple[str, int, str, dict[str, Any]]]:
 def messages_of(partition_key: str) -> list[tuple[str, dict[str, Any]]]:
     return [
         (m.name, m.payload)
-        for m in OutboxMessage.objects.filter(partition_key=partition_key).order_by("position")
+        for m in StreamMessage.objects.filter(partition_key=partition_key).order_by("position")
     ]
 
 
@@ -28,7 +28,7 @@ def counts() -> tuple[int, int, int, int]:
 
     return (
         Event.objects.count(),
-        OutboxMessage.objects.count(),
+        StreamMessage.objects.count(),
         Store.objects.count(),
         Product.objects.count(),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mallbots.messaging.models import OutboxMessage
+from mallbots.messaging.models import StreamMessage
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 
@@ -55,7 +55,7 @@ def test_a_store_manager_opens_a_store_and_a_kiosk_shows_its_catalog(api_client_
     }
     assert kiosk.get(f"/api/stores/products/{poems}").status_code == 404
     # and every change was announced to the other contexts, in order
-    assert list(OutboxMessage.objects.order_by("position").values_list("name", "partition_key")) == [
+    assert list(StreamMessage.objects.order_by("position").values_list("name", "partition_key")) == [
         ("storesapi.StoreCreated", store_id),
         ("storesapi.ProductAdded", novel),
         ("storesapi.ProductAdded", poems),

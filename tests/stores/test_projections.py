@@ -15,7 +15,7 @@ from apps.stores import services
 from apps.stores.domain import Product as ProductAggregate
 from apps.stores.models import Product, Store
 from mallbots.eventstore.models import Event
-from mallbots.messaging.models import OutboxMessage
+from mallbots.messaging.models import StreamMessage
 from tests.stores.factories import ProductFactory, StoreFactory
 
 pytestmark = pytest.mark.integration
@@ -124,7 +124,7 @@ def test_concurrent_price_changes_on_one_product_lose_no_update(settings):
     final = prices[2]
     assert services.products.get(product.id).price == final
     assert Product.objects.get(id=product.id).price == final
-    published = OutboxMessage.objects.filter(partition_key=product.id).order_by("position")
+    published = StreamMessage.objects.filter(partition_key=product.id).order_by("position")
     assert [Decimal(m.payload["price"]) for m in published][1:] == prices[1:]
 
 
@@ -143,4 +143,4 @@ def test_concurrent_price_changes_without_retries_the_loser_gets_conflict(settin
     winner = Decimal("12.00") if results[0] is None else Decimal("15.00")
     assert Event.objects.filter(stream_id=product.id).count() == 2
     assert Product.objects.get(id=product.id).price == winner
-    assert OutboxMessage.objects.filter(partition_key=product.id).count() == 2
+    assert StreamMessage.objects.filter(partition_key=product.id).count() == 2

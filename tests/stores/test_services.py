@@ -25,7 +25,7 @@ from apps.stores.domain import (
 from apps.stores.models import Product, Store
 from mallbots.ddd import context
 from mallbots.eventstore.models import Event, Snapshot
-from mallbots.messaging.models import OutboxMessage
+from mallbots.messaging.models import StreamMessage
 from tests.stores.factories import ProductFactory, StoreFactory
 from tests.stores.helpers import counts, events_of, messages_of
 
@@ -63,7 +63,7 @@ def test_creating_a_store_stores_the_event_projects_it_and_publishes_store_creat
     assert messages_of(store_id) == [
         ("storesapi.StoreCreated", {"id": store_id, "name": "Books", "location": "Level 1"})
     ]
-    message = OutboxMessage.objects.get(partition_key=store_id)
+    message = StreamMessage.objects.get(partition_key=store_id)
     assert (message.producer, message.version, message.correlation_id) == ("stores", 1, "corr-1")
 
 

@@ -14,8 +14,8 @@ from django.utils.html import escape
 from mallbots.ddd import context
 from mallbots.eventstore import projections
 from mallbots.eventstore.models import Event, ProjectionRun, Snapshot
-from mallbots.messaging import operations, relay
-from mallbots.messaging.models import FailedDelivery, InboxMessage, OutboxMessage
+from mallbots.messaging import reconcile, relay
+from mallbots.messaging.models import Delivery, FailedDelivery, Stream, StreamMessage, Subscriber
 from tests.kernel.conftest import NOTED, NOTED_IN_ORDER
 from tests.kernelapp import services
 from tests.kernelapp.models import LedgerView
@@ -26,8 +26,10 @@ MODELS = [
     ("eventstore", "event"),
     ("eventstore", "snapshot"),
     ("eventstore", "projectionrun"),
-    ("messaging", "outboxmessage"),
-    ("messaging", "inboxmessage"),
+    ("messaging", "stream"),
+    ("messaging", "streammessage"),
+    ("messaging", "subscriber"),
+    ("messaging", "delivery"),
     ("messaging", "faileddelivery"),
 ]
 
@@ -53,13 +55,14 @@ def every_kind_of_row(failed_delivery, settings) -> dict[str, object]:
     services.ledger_credit(ledger_id=ledger_id, amount=Decimal("5"))
     projections.rebuild(projections.get("kerneltest.ledgers"))
     dead = failed_delivery()
-    operations.discard_dead_letters([failed_delivery().pk])  # records an inbox row
     return {
         "event": Event.objects.filter(stream_id=ledger_id).first(),
         "snapshot": Snapshot.objects.get(stream_id=ledger_id),
         "projectionrun": ProjectionRun.objects.get(),
-        "outboxmessage": OutboxMessage.objects.first(),
-        "inboxmessage": InboxMessage.objects.get(),
+        "stream": Stream.objects.get(name="kerneltest"),
+        "streammessage": StreamMessage.objects.first(),
+        "subscriber": Subscriber.objects.get(name=NOTED),
+        "delivery": Delivery.objects.filter(status="pending").first(),
         "faileddelivery": dead,
     }
 
@@ -136,72 +139,78 @@ def test_events_are_found_by_stream_id_and_by_correlation_id(admin_client):
 
 
 @pytest.mark.django_db
-def test_outbox_changelist_filters_sent_and_unsent(admin_client, broker):
+def test_message_changelist_filters_appended_and_in_the_outbox(admin_client, broker):
     # given
     sent_id = services.ledger_note(ledger_id=new_id(), note="gone")
     assert relay.relay_pending() == 1
     unsent_id = services.ledger_note(ledger_id=new_id(), note="waiting")
-    changelist = url("messaging", "outboxmessage", "changelist")
+    changelist = url("messaging", "streammessage", "changelist")
     # when
-    unsent = admin_client.get(changelist, {"sent": "no"})
-    sent = admin_client.get(changelist, {"sent": "yes"})
+    unsent = admin_client.get(changelist, {"appended": "no"})
+    sent = admin_client.get(changelist, {"appended": "yes"})
     # then
     assert [str(m.message_id) for m in unsent.context["cl"].result_list] == [unsent_id]
     assert [str(m.message_id) for m in sent.context["cl"].result_list] == [sent_id]
 
 
-def test_failed_delivery_detail_shows_the_error_and_the_envelope(admin_client, failed_delivery):
+def test_failed_delivery_detail_shows_the_error_and_links_the_message(admin_client, failed_delivery):
     # given
     dead = failed_delivery()
+    message = StreamMessage.objects.get(message_id=dead.message_id)
     # when
     response = admin_client.get(url("messaging", "faileddelivery", "change", dead.pk))
+    listing = admin_client.get(url("messaging", "faileddelivery", "changelist"))
     # then
     content = response.content.decode()
-    assert "<pre>Traceback (most recent call last):\n" in content
-    assert "TerminalError: planned failure 1 of &lt;b&gt;bad&lt;/b&gt;\n</pre>" in content
-    assert f"&quot;id&quot;: &quot;{dead.message_id}&quot;" in content
-    assert "&quot;note&quot;: &quot;bad&quot;" in content
+    assert (
+        "<pre>TerminalError: planned failure 1 of &lt;b&gt;bad&lt;/b&gt;\n\nTraceback (most recent call last):\n"
+        in content
+    )
+    assert (
+        f'<a href="{url("messaging", "streammessage", "change", message.pk)}">{dead.message_id}</a>'
+        in content
+    )
+    assert (
+        '<td class="field-error">TerminalError: planned failure 1 of &lt;b&gt;bad&lt;/b&gt;</td>'
+        in listing.content.decode()
+    )
 
 
-def test_retry_action_gives_only_the_selected_dead_letters_fresh_attempts(
-    admin_client, failed_delivery, django_capture_on_commit_callbacks
-):
+def test_retry_action_gives_only_the_selected_dead_letters_fresh_attempts(admin_client, failed_delivery):
     # given
     chosen = failed_delivery()
     other_dead = failed_delivery()
     retrying = failed_delivery(status=FailedDelivery.Status.RETRYING)
     # when
-    with django_capture_on_commit_callbacks() as callbacks:
-        response = admin_client.post(
-            url("messaging", "faileddelivery", "changelist"),
-            {"action": "retry_selected", "_selected_action": [chosen.pk, retrying.pk]},
-        )
+    response = admin_client.post(
+        url("messaging", "faileddelivery", "changelist"),
+        {"action": "retry_selected", "_selected_action": [chosen.pk, retrying.pk]},
+    )
     # then
     assert response.status_code == 302
     assert flash(response) == [
         ("success", "Retried 1 dead letter. 1 selected row was not a dead letter and was left alone.")
     ]
     chosen.refresh_from_db()
-    assert (chosen.status, chosen.attempts) == ("retrying", 0)
+    assert (chosen.status, chosen.attempts, chosen.due_at is not None) == ("retrying", 0, True)
     assert FailedDelivery.objects.get(pk=other_dead.pk).status == "dead"
     assert FailedDelivery.objects.get(pk=retrying.pk).attempts == 1
-    assert len(callbacks) == 1  # the send to the broker, after commit
 
 
-def test_retry_action_sends_the_delivery_to_the_handlers_queue(
-    admin_client, failed_delivery, broker, django_capture_on_commit_callbacks
+def test_a_retried_dead_letter_goes_to_the_handlers_queue_with_the_next_sweep(
+    admin_client, failed_delivery, broker
 ):
     # given
     dead = failed_delivery()
     # when
-    with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(
-            url("messaging", "faileddelivery", "changelist"),
-            {"action": "retry_selected", "_selected_action": [dead.pk]},
-        )
+    admin_client.post(
+        url("messaging", "faileddelivery", "changelist"),
+        {"action": "retry_selected", "_selected_action": [dead.pk]},
+    )
+    sent = reconcile.sweep()
     # then
     queued = [json.loads(item)["headers"]["id"] for item in broker.lrange("kerneltest", 0, -1)]
-    assert queued == [f"{dead.message_id}:{NOTED}:1"]
+    assert (sent, queued) == (1, [f"{dead.message_id}:{NOTED}:0"])
 
 
 def test_discard_action_drops_only_the_selected_dead_letters(admin_client, failed_delivery):
@@ -219,8 +228,8 @@ def test_discard_action_drops_only_the_selected_dead_letters(admin_client, faile
         ("success", "Discarded 1 dead letter. 1 selected row was not a dead letter and was left alone.")
     ]
     assert sorted(FailedDelivery.objects.values_list("pk", flat=True)) == sorted([other_dead.pk, retrying.pk])
-    assert list(InboxMessage.objects.values_list("handler", "message_id", "partition_key")) == [
-        (NOTED_IN_ORDER, chosen.message_id, chosen.partition_key)
+    assert list(Delivery.objects.filter(status="discarded").values_list("handler", "message_id")) == [
+        (NOTED_IN_ORDER, chosen.message_id)
     ]
 
 
@@ -237,7 +246,7 @@ def test_an_action_on_rows_that_are_not_dead_letters_changes_nothing(admin_clien
         ("warning", "Discarded 0 dead letters. 1 selected row was not a dead letter and was left alone.")
     ]
     assert FailedDelivery.objects.get().status == "held"
-    assert InboxMessage.objects.count() == 0
+    assert Delivery.objects.filter(status="discarded").count() == 0
 
 
 def test_staff_with_the_view_permission_see_dead_letters_but_cannot_act(client: Client, failed_delivery):
@@ -255,7 +264,7 @@ def test_staff_with_the_view_permission_see_dead_letters_but_cannot_act(client: 
     assert (listing.status_code, detail.status_code) == (200, 200)
     assert "discard_selected" not in listing.content.decode()
     assert FailedDelivery.objects.get().status == "dead"
-    assert InboxMessage.objects.count() == 0
+    assert Delivery.objects.filter(status="discarded").count() == 0
 
 
 @pytest.mark.django_db
@@ -294,3 +303,45 @@ def test_rebuild_action_restores_a_deleted_read_model_row(admin_client):
     [(level, message)] = flash(response)
     assert level == "success"
     assert message.startswith("Rebuilt kerneltest.ledgers: 1 stream, 3 events replayed in ")
+
+
+@pytest.mark.django_db
+def test_replaying_a_subscriber_asks_for_confirmation_with_what_will_happen(admin_client, settings):
+    # given a subscriber that handled one message and missed nothing
+    settings.MESSAGING_RELAY_ON_COMMIT = "off"
+    ledger_id = new_id()
+    message_id = services.ledger_note(ledger_id=ledger_id, note="one")
+    relay.append_batch("kerneltest")
+    Delivery.objects.filter(handler=NOTED, message_id=message_id).update(status="handled", due_at=None)
+    page = url("messaging", "subscriber", "replay", NOTED)
+    # when staff choose "from the earliest"
+    first = admin_client.post(page, {"start": "earliest"})
+    # then nothing changed yet, and the page says what a replay would do
+    assert first.status_code == 200
+    assert (
+        "1 messages, 0 to deliver, 0 not handled yet to send again, 1 handled already"
+        in first.content.decode()
+    )
+    assert Subscriber.objects.get(name=NOTED).state == "live"
+    # when they confirm
+    second = admin_client.post(page, {"start": "earliest", "confirmed": "on"})
+    # then it is catching up, and says so
+    assert second.status_code == 302
+    assert Subscriber.objects.get(name=NOTED).state == "catching_up"
+    assert flash(second) == [
+        (
+            "success",
+            f"{NOTED} catching up from earliest: 0 messages to deliver; the catch-up runs in the background.",
+        )
+    ]
+
+
+def test_only_staff_who_may_change_subscribers_can_replay(client: Client, db):
+    staff = User.objects.create_user("viewer", password="pw", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_subscriber"))
+    client.force_login(staff)
+    response = client.post(
+        url("messaging", "subscriber", "replay", NOTED), {"start": "earliest", "confirmed": "on"}
+    )
+    assert response.status_code == 403
+    assert Subscriber.objects.get(name=NOTED).state == "live"

@@ -14,7 +14,6 @@ from django.contrib.messages import get_messages
 from django.core.management import call_command
 from django.db.models import Model
 from django.urls import reverse
-from django.utils import timezone
 
 from apps.baskets import services as baskets
 from apps.baskets.models import ProductCache
@@ -25,7 +24,7 @@ from apps.ordering.models import Order
 from apps.payments import services as payments
 from apps.payments.models import Payment
 from mallbots.messaging import consumer
-from mallbots.messaging.models import FailedDelivery, OutboxMessage
+from mallbots.messaging.models import FailedDelivery, StreamMessage
 from tests.kernel.messaging.helpers import deliveries_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
@@ -34,12 +33,11 @@ MODELS = sorted(admin.site._registry, key=lambda model: model._meta.label_lower)
 
 
 def pump() -> None:
-    """Handle every unsent outbox message, and what they cause, in log order; mark them sent."""
-    while rows := list(OutboxMessage.objects.filter(sent_at__isnull=True).order_by("position")):
+    """Handle every message waiting in the outbox, and what they cause, in log order."""
+    while rows := list(StreamMessage.objects.filter(stream_position__isnull=True).order_by("position")):
         for row in rows:
             for handler, envelope, seq in deliveries_of(row):
                 consumer.process(handler, envelope, seq)
-        OutboxMessage.objects.filter(pk__in=[row.pk for row in rows]).update(sent_at=timezone.now())
 
 
 def order(customer: Customer, *quantities: int) -> str:
@@ -55,7 +53,7 @@ def order(customer: Customer, *quantities: int) -> str:
 
 def dead_letter() -> None:
     """A message of a schema version nobody knows: its handler gives up on it at once."""
-    row = OutboxMessage.objects.filter(name="ordersapi.OrderApproved").latest("position")
+    row = StreamMessage.objects.filter(name="ordersapi.OrderApproved").latest("position")
     handler, envelope, _ = deliveries_of(row)[0]
     consumer.process(handler, {**envelope, "id": str(uuid.uuid4()), "version": 99}, None)
 

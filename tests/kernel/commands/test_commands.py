@@ -15,7 +15,8 @@ from django.core.management import CommandError, call_command
 
 from mallbots.eventstore import projections
 from mallbots.eventstore.models import Event, ProjectionRun
-from mallbots.messaging.models import FailedDelivery, InboxMessage, OutboxMessage
+from mallbots.messaging import reconcile
+from mallbots.messaging.models import Delivery, FailedDelivery, StreamMessage
 from tests.conftest import free_port
 from tests.kernel.conftest import NOTED, NOTED_IN_ORDER
 from tests.kernelapp import services
@@ -23,7 +24,7 @@ from tests.kernelapp.models import LedgerView
 
 pytestmark = pytest.mark.integration
 
-ERROR_LINE = "mallbots.messaging.consumer.TerminalError: planned failure 1 of <b>bad</b>"
+ERROR_LINE = "TerminalError: planned failure 1 of <b>bad</b>"
 
 
 def no_prompt(action: str) -> list[str]:
@@ -183,34 +184,28 @@ def test_dead_letters_list_filters_by_handler(failed_delivery):
     assert other == "no dead letters\n"
 
 
-def test_dead_letters_retry_gives_the_given_dead_letters_fresh_attempts(
-    failed_delivery, django_capture_on_commit_callbacks
-):
+def test_dead_letters_retry_gives_the_given_dead_letters_fresh_attempts(failed_delivery):
     # given
     chosen = failed_delivery()
     other = failed_delivery()
     # when
-    with django_capture_on_commit_callbacks() as callbacks:
-        out, _ = run("dead_letters", "retry", str(chosen.pk))
+    out, _ = run("dead_letters", "retry", str(chosen.pk))
     # then
     assert out == "retried 1 dead letter\n"
     assert list(FailedDelivery.objects.order_by("pk").values_list("pk", "status", "attempts")) == [
         (chosen.pk, "retrying", 0),
         (other.pk, "dead", 3),
     ]
-    assert len(callbacks) == 1
 
 
-def test_dead_letters_retry_all_sends_every_dead_letter_to_its_queue(
-    failed_delivery, broker, django_capture_on_commit_callbacks
-):
+def test_dead_letters_retry_all_sends_every_dead_letter_to_its_queue(failed_delivery, broker):
     # given
     first = failed_delivery()
     second = failed_delivery(handler=NOTED_IN_ORDER)
     retrying = failed_delivery(status=FailedDelivery.Status.RETRYING)
-    # when
-    with django_capture_on_commit_callbacks(execute=True):
-        out, _ = run("dead_letters", "retry", "--all")
+    # when (the retry sweep runs every MESSAGING_SWEEP_SECONDS)
+    out, _ = run("dead_letters", "retry", "--all")
+    sent = reconcile.sweep()
     # then
     assert out == "retried 2 dead letters\n"
     assert list(FailedDelivery.objects.order_by("pk").values_list("pk", "status", "attempts")) == [
@@ -219,7 +214,8 @@ def test_dead_letters_retry_all_sends_every_dead_letter_to_its_queue(
         (retrying.pk, "retrying", 1),
     ]
     queued = sorted(json.loads(item)["headers"]["id"] for item in broker.lrange("kerneltest", 0, -1))
-    assert queued == sorted([f"{first.message_id}:{NOTED}:1", f"{second.message_id}:{NOTED_IN_ORDER}:1"])
+    assert sent == 2
+    assert queued == sorted([f"{first.message_id}:{NOTED}:0", f"{second.message_id}:{NOTED_IN_ORDER}:0"])
 
 
 def test_dead_letters_retry_all_of_one_handler(failed_delivery):
@@ -250,7 +246,7 @@ def test_ids_that_are_not_dead_letters_are_refused_and_nothing_is_done(failed_de
         (dead.pk, "dead", 3),
         (retrying.pk, "retrying", 1),
     ]
-    assert InboxMessage.objects.count() == 0
+    assert Delivery.objects.filter(status="discarded").count() == 0
 
 
 @pytest.mark.parametrize(
@@ -273,7 +269,7 @@ def test_retry_and_discard_need_ids_or_all(failed_delivery, action, args, messag
     assert list(FailedDelivery.objects.values_list("pk", "status")) == [(dead.pk, "dead")]
 
 
-def test_dead_letters_discard_drops_them_and_records_them_as_handled(failed_delivery):
+def test_dead_letters_discard_drops_them_and_records_them_as_discarded(failed_delivery):
     # given
     chosen = failed_delivery(handler=NOTED_IN_ORDER)
     other = failed_delivery()
@@ -282,8 +278,8 @@ def test_dead_letters_discard_drops_them_and_records_them_as_handled(failed_deli
     # then
     assert out == "discarded 1 dead letter\n"
     assert list(FailedDelivery.objects.values_list("pk", flat=True)) == [other.pk]
-    assert list(InboxMessage.objects.values_list("handler", "message_id", "partition_key")) == [
-        (NOTED_IN_ORDER, chosen.message_id, chosen.partition_key)
+    assert list(Delivery.objects.filter(status="discarded").values_list("handler", "message_id")) == [
+        (NOTED_IN_ORDER, chosen.message_id)
     ]
 
 
@@ -297,7 +293,7 @@ def test_dead_letters_discard_all_without_input_leaves_other_failures_alone(fail
     # then
     assert out == "discarded 2 dead letters\n"
     assert list(FailedDelivery.objects.values_list("pk", flat=True)) == [retrying.pk]
-    assert InboxMessage.objects.count() == 2
+    assert Delivery.objects.filter(status="discarded").count() == 2
 
 
 @pytest.mark.parametrize(("answer", "left"), [("no", 1), ("", 1), ("yes", 0)])
@@ -315,7 +311,7 @@ def test_dead_letters_discard_asks_for_confirmation(failed_delivery, monkeypatch
     ]
     assert out == ("discarded 1 dead letter\n" if answer == "yes" else "discard cancelled\n")
     assert FailedDelivery.objects.count() == left
-    assert InboxMessage.objects.count() == 1 - left
+    assert Delivery.objects.filter(status="discarded").count() == 1 - left
 
 
 # --- relay_outbox ------------------------------------------------------------------------------
@@ -330,9 +326,9 @@ def test_relay_outbox_sends_the_unsent_rows_once(broker):
     out, _ = run("relay_outbox")
     again, _ = run("relay_outbox")
     # then
-    assert out == "sent 2 outbox messages\n"
-    assert again == "sent 0 outbox messages\n"
-    assert OutboxMessage.objects.filter(sent_at__isnull=True).count() == 0
+    assert out == "appended 2 outbox messages to their streams\n"
+    assert again == "appended 0 outbox messages to their streams\n"
+    assert StreamMessage.objects.filter(stream_position__isnull=True).count() == 0
     queued = sorted(json.loads(item)["headers"]["id"] for item in broker.lrange("kerneltest", 0, -1))
     assert queued == sorted(
         f"{message_id}:{handler}:0" for message_id in (first, second) for handler in (NOTED, NOTED_IN_ORDER)
@@ -348,8 +344,12 @@ def test_relay_outbox_reports_a_broker_outage(use_broker):
     with pytest.raises(CommandError) as error:
         run("relay_outbox")
     # then
-    assert str(error.value).startswith("relay failed: ")
-    assert OutboxMessage.objects.get(message_id=message_id).sent_at is None
+    assert str(error.value) == "relay failed: the broker took 0 of 2 deliveries"
+    # the message is in its stream, its deliveries wait for the broker (the sweep sends them)
+    assert StreamMessage.objects.get(message_id=message_id).stream_position is not None
+    assert set(Delivery.objects.filter(message_id=message_id).values_list("status", "sent_at")) == {
+        ("pending", None)
+    }
 
 
 @pytest.mark.django_db(transaction=True)
@@ -365,7 +365,8 @@ def test_relay_outbox_loop_relays_until_stopped(broker, settings, signum):
     out, _ = run("relay_outbox", "--loop", "--interval", "0.05")
     # then
     assert out == (
-        "relaying the outbox every 0.05s; Ctrl-C stops\nsent 1 outbox message\nstopped; sent 1 outbox message in all\n"
+        "relaying the outbox every 0.05s; Ctrl-C stops\nappended 1 outbox message to their streams\n"
+        "stopped; appended 1 outbox message to their streams in all\n"
     )
-    assert OutboxMessage.objects.get(message_id=message_id).sent_at is not None
+    assert StreamMessage.objects.get(message_id=message_id).stream_position is not None
     assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == handlers_before

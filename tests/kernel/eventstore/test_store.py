@@ -13,7 +13,7 @@ from mallbots.ddd import Conflict, context
 from mallbots.eventstore import store
 from mallbots.eventstore.api import domain_event
 from mallbots.eventstore.models import Event, Snapshot
-from mallbots.messaging.models import OutboxMessage
+from mallbots.messaging.models import StreamMessage
 from tests.kernelapp import services
 from tests.kernelapp.domain import Ledger, LedgerCredited, LedgerNotFound
 from tests.kernelapp.models import LedgerView
@@ -136,7 +136,7 @@ def test_concurrent_writers_one_wins_and_the_other_retries(settings):
     assert list(Event.objects.filter(stream_id=ledger_id).values_list("version", flat=True)) == [1, 2, 3]
     assert services.ledgers.get(ledger_id).balance == Decimal("11")
     assert LedgerView.objects.get(id=ledger_id).balance == Decimal("11")
-    assert OutboxMessage.objects.filter(partition_key=ledger_id).count() == 2
+    assert StreamMessage.objects.filter(partition_key=ledger_id).count() == 2
 
 
 @pytest.mark.django_db(transaction=True)
@@ -153,7 +153,7 @@ def test_concurrent_writers_without_retries_the_loser_gets_conflict(settings):
     assert Event.objects.filter(stream_id=ledger_id).count() == 2
     view = LedgerView.objects.get(id=ledger_id)
     assert view.entries == 1 and view.balance in (Decimal("1"), Decimal("10"))
-    assert OutboxMessage.objects.filter(partition_key=ledger_id).count() == 1
+    assert StreamMessage.objects.filter(partition_key=ledger_id).count() == 1
 
 
 @pytest.mark.django_db
@@ -175,7 +175,7 @@ def test_a_failing_receiver_rolls_the_whole_command_back():
     # then nothing of the command remains
     assert Event.objects.filter(stream_id=ledger_id).count() == 1
     assert LedgerView.objects.get(id=ledger_id).balance == Decimal("0")
-    assert not OutboxMessage.objects.filter(partition_key=ledger_id).exists()
+    assert not StreamMessage.objects.filter(partition_key=ledger_id).exists()
 
 
 @pytest.mark.django_db

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import base64
 import json
+import time
+from collections.abc import Iterable
 from typing import Any
 
 import redis
+from celery import current_app
 
-from mallbots.messaging.models import OutboxMessage
-from mallbots.messaging.relay import _envelope
+from mallbots.messaging import relay, transport
+from mallbots.messaging.models import Delivery, StreamMessage
 
 
 def queued_tasks(client: redis.Redis, queue: str) -> list[dict[str, Any]]:
@@ -20,27 +24,51 @@ def queued_tasks(client: redis.Redis, queue: str) -> list[dict[str, Any]]:
 
 
 def _body(message: dict[str, Any]) -> str:
-    import base64
-
     return base64.b64decode(message["body"]).decode()
 
 
-def deliveries_of(row: OutboxMessage) -> list[tuple[str, dict[str, Any], int | None]]:
-    """(handler, envelope, seq) for each delivery of an outbox row, as the relay would send them."""
-    envelope = _envelope(
-        (
-            row.position,
-            row.message_id,
-            row.name,
-            row.version,
-            row.partition_key,
-            row.producer,
-            row.correlation_id,
-            row.causation_id,
-            row.payload,
-            row.metadata,
-            row.deliveries,
-            row.created_at,
-        )
-    )
-    return [(d["handler"], envelope, d.get("seq")) for d in row.deliveries]
+def append(row: StreamMessage) -> StreamMessage:
+    """Have the relay append what waits in the outbox up to this row (creating the deliveries),
+    one message at a time in publication order as relays after each commit would, without
+    sending anything to the broker (as if it lost every delivery); the row as it is now."""
+    while row.stream_position is None:
+        waiting = StreamMessage.objects.filter(stream_position__isnull=True).order_by("position").first()
+        if waiting is None or waiting.position > row.position:
+            break
+        relay.append_batch(waiting.producer, limit=1)
+        row.refresh_from_db()
+    return row
+
+
+def fanned_out(row: StreamMessage) -> list[dict[str, Any]]:
+    """The deliveries of a message (after its append), by handler: handler, queue, the ordering
+    sequence (None when unordered) and the number in it."""
+    append(row)
+    return [
+        {"handler": d.handler, "queue": d.queue, "sequence": d.sequence or None, "seq": d.seq}
+        for d in Delivery.objects.filter(message_id=row.message_id).order_by("handler")
+    ]
+
+
+def deliveries_of(row: StreamMessage) -> list[tuple[str, dict[str, Any], int | None]]:
+    """(handler, envelope, seq) for each delivery of a message, as a worker would get them."""
+    append(row)
+    envelope = row.envelope()
+    return [(d["handler"], envelope, d["seq"]) for d in fanned_out(row)]
+
+
+def send_again(deliveries: Iterable[tuple[str, dict[str, Any], int | None]], queue_of: dict[str, str]) -> int:
+    """Hand deliveries to the broker once more, as a broker redelivering them would."""
+    sent = 0
+    with current_app.producer_or_acquire() as producer:
+        for handler, envelope, seq in deliveries:
+            transport.send(
+                producer, transport.Push(handler, queue_of[handler], envelope, seq, 0, time.time())
+            )
+            sent += 1
+    return sent
+
+
+def handled(**filters: Any) -> int:
+    """Deliveries recorded as handled (the inbox), with the given filters."""
+    return Delivery.objects.filter(status=Delivery.Status.HANDLED, **filters).count()

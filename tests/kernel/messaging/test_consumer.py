@@ -10,10 +10,10 @@ import pytest
 from django.db import transaction
 
 from mallbots.ddd import context
-from mallbots.messaging import consumer, operations
-from mallbots.messaging.consumer import Outcome
-from mallbots.messaging.models import FailedDelivery, InboxMessage, OutboxMessage, PartitionCursor
-from tests.kernel.messaging.helpers import deliveries_of
+from mallbots.messaging import consumer, failures
+from mallbots.messaging.failures import Outcome
+from mallbots.messaging.models import FailedDelivery, PartitionCursor, StreamMessage
+from tests.kernel.messaging.helpers import deliveries_of, handled
 from tests.kernelapp import services
 from tests.kernelapp.models import HandledEffect
 
@@ -42,7 +42,7 @@ def credits(ledgers: int, per_ledger: int) -> list[str]:
 
 def all_deliveries(handler: str):
     return [
-        d for row in OutboxMessage.objects.order_by("position") for d in deliveries_of(row) if d[0] == handler
+        d for row in StreamMessage.objects.order_by("position") for d in deliveries_of(row) if d[0] == handler
     ]
 
 
@@ -61,7 +61,7 @@ def drain_held() -> None:
         if not held:
             return
         for row in held:
-            consumer.process(row.handler, row.envelope, row.seq, row.attempts + 1)
+            consumer.process(row.handler, row.envelope(), row.seq, row.attempts + 1)
     raise AssertionError("held deliveries never drained")
 
 
@@ -82,7 +82,7 @@ def test_every_message_twice_and_shuffled_has_its_effect_once_and_in_order():
         assert effects("in_order", ledger_id) == ["1", "2", "3", "4", "5", "6"]
         assert sorted(effects("count", ledger_id)) == ["1", "2", "3", "4", "5", "6"]
         assert PartitionCursor.objects.get(sequence=HISTORY, partition_key=ledger_id).last == 6
-    assert InboxMessage.objects.count() == 36
+    assert handled() == 36
     assert FailedDelivery.objects.count() == 0
 
 
@@ -101,7 +101,7 @@ def test_an_early_message_is_held_until_its_predecessor_is_handled():
     # when the first arrives (its commit wakes the held one; here the test plays the sweep)
     with transaction.atomic():
         assert consumer.process(*first) == Outcome.HANDLED
-    assert FailedDelivery.objects.get().next_attempt_at is not None
+    assert FailedDelivery.objects.get().due_at is not None
     assert consumer.process(second[0], second[1], second[2], attempt=2) == Outcome.HANDLED
     # then
     assert effects("in_order", ledger_id) == ["1", "2"]
@@ -132,7 +132,7 @@ def test_what_a_handler_publishes_carries_the_correlation_and_causation_on():
     # when
     consumer.process(handler, envelope, seq)
     # then
-    forwarded = OutboxMessage.objects.get(name="kerneltestapi.LedgerNoted")
+    forwarded = StreamMessage.objects.get(name="kerneltestapi.LedgerNoted")
     assert forwarded.payload["note"] == "forwarded-1"
     assert (forwarded.correlation_id, forwarded.causation_id) == ("flow-1", envelope["id"])
 
@@ -144,7 +144,7 @@ def test_transient_failures_retry_with_backoff_then_dead_letter(settings):
     message_id = services.ledger_note(ledger_id="p", note=f"flaky-{uuid.uuid4()}", fail_times=5)
     handler, envelope, seq = next(
         d
-        for d in deliveries_of(OutboxMessage.objects.get(message_id=message_id))
+        for d in deliveries_of(StreamMessage.objects.get(message_id=message_id))
         if d[0].endswith("on_ledger_noted")
     )
     # when
@@ -152,10 +152,10 @@ def test_transient_failures_retry_with_backoff_then_dead_letter(settings):
     # then
     assert outcomes == [Outcome.RETRYING, Outcome.RETRYING, Outcome.DEAD]
     row = FailedDelivery.objects.get(handler=handler)
-    assert (row.status, row.attempts, row.next_attempt_at) == ("dead", 3, None)
+    assert (row.status, row.attempts, row.due_at) == ("dead", 3, None)
     assert "planned failure 3" in row.last_error
     assert not HandledEffect.objects.filter(handler="noted").exists()
-    assert not InboxMessage.objects.filter(handler=handler).exists()
+    assert handled(handler=handler) == 0
 
 
 @pytest.mark.django_db
@@ -163,7 +163,7 @@ def test_a_terminal_error_dead_letters_at_once():
     message_id = services.ledger_note(ledger_id="p", note=f"bad-{uuid.uuid4()}", fail_times=1, terminal=True)
     handler, envelope, seq = next(
         d
-        for d in deliveries_of(OutboxMessage.objects.get(message_id=message_id))
+        for d in deliveries_of(StreamMessage.objects.get(message_id=message_id))
         if d[0].endswith("on_ledger_noted")
     )
     assert consumer.process(handler, envelope, seq) == Outcome.DEAD
@@ -173,7 +173,7 @@ def test_a_terminal_error_dead_letters_at_once():
 @pytest.mark.django_db
 def test_an_unknown_event_version_is_a_dead_letter_not_a_crash():
     message_id = services.ledger_note(ledger_id="p", note="v9")
-    handler, envelope, seq = deliveries_of(OutboxMessage.objects.get(message_id=message_id))[0]
+    handler, envelope, seq = deliveries_of(StreamMessage.objects.get(message_id=message_id))[0]
     envelope = {**envelope, "version": 9}
     assert consumer.process(handler, envelope, seq) == Outcome.DEAD
     assert "newer than the known v1" in FailedDelivery.objects.get().last_error
@@ -192,7 +192,7 @@ def test_later_messages_of_a_dead_partition_wait_and_flow_after_a_retry(settings
         services.ledger_note(ledger_id="other", note="elsewhere"),
     ]
     mine = [
-        next(d for d in deliveries_of(OutboxMessage.objects.get(message_id=i)) if d[0] == handler)
+        next(d for d in deliveries_of(StreamMessage.objects.get(message_id=i)) if d[0] == handler)
         for i in ids
     ]
     # when
@@ -202,7 +202,7 @@ def test_later_messages_of_a_dead_partition_wait_and_flow_after_a_retry(settings
     assert effects("noted_in_order", "other") == ["elsewhere"]
     assert effects("noted_in_order", "k") == []
     # when staff retry the dead letter (its failure budget is used up, so it succeeds now)
-    assert operations.retry_dead_letters() == 1
+    assert failures.retry_dead_letters() == 1
     drain_held()
     # then the partition resumed in order
     assert effects("noted_in_order", "k") == [poison, "after-1", "after-2"]
@@ -218,13 +218,13 @@ def test_discarding_a_dead_letter_lets_its_partition_move_on(settings):
         services.ledger_note(ledger_id="d", note="next"),
     ]
     mine = [
-        next(d for d in deliveries_of(OutboxMessage.objects.get(message_id=i)) if d[0] == handler)
+        next(d for d in deliveries_of(StreamMessage.objects.get(message_id=i)) if d[0] == handler)
         for i in ids
     ]
     assert consumer.process(*mine[0]) == Outcome.DEAD
     assert consumer.process(*mine[1]) == Outcome.HELD
     # when
-    assert operations.discard_dead_letters() == 1
+    assert failures.discard_dead_letters() == 1
     drain_held()
     # then
     assert effects("noted_in_order", "d") == ["next"]
@@ -262,7 +262,7 @@ def test_the_timeline_of_a_correlation_id_lists_events_messages_and_outcomes():
     assert [(e.kind, e.what, e.outcome) for e in entries] == [
         ("event", "kerneltest.LedgerOpened", "stored"),
         ("event", "kerneltest.LedgerCredited", "stored"),
-        ("published", "kerneltestapi.LedgerCredited", "waiting in the outbox"),
+        ("published", "kerneltestapi.LedgerCredited", "appended to kerneltest #1"),
         ("handled", "kerneltestapi.LedgerCredited", "handled"),
     ]
     assert entries[0].where == f"kerneltest.Ledger {ledger_id} v1"

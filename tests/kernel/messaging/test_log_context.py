@@ -11,7 +11,7 @@ import pytest
 from mallbots.ddd import context
 from mallbots.messaging import consumer
 from mallbots.messaging.logcontext import ContextFilter
-from mallbots.messaging.models import OutboxMessage
+from mallbots.messaging.models import StreamMessage
 from tests.kernel.messaging.helpers import deliveries_of
 from tests.kernelapp import services
 
@@ -28,7 +28,7 @@ def test_the_consumers_log_line_carries_the_delivery_and_its_context(caplog, set
     with context.use(correlation_id="order-7", actor="user:1"):
         services.ledger_open(ledger_id=ledger_id, name="L")
         services.ledger_credit(ledger_id=ledger_id, amount=Decimal("1"))
-    row = OutboxMessage.objects.get(name="kerneltestapi.LedgerCredited", partition_key=ledger_id)
+    row = StreamMessage.objects.get(name="kerneltestapi.LedgerCredited", partition_key=ledger_id)
     handler, envelope, seq = next(d for d in deliveries_of(row) if d[0] == COUNT)
     caplog.handler.addFilter(ContextFilter())
     # when

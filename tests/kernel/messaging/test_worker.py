@@ -11,13 +11,11 @@ from decimal import Decimal
 import pytest
 from django.db import connections, transaction
 
-from mallbots.celery import app
-from mallbots.messaging import operations
+from mallbots.messaging import failures
 from mallbots.messaging.api import publish
-from mallbots.messaging.models import FailedDelivery, InboxMessage, OutboxMessage
-from mallbots.messaging.relay import send_delivery
-from tests.conftest import wait_until
-from tests.kernel.messaging.helpers import deliveries_of
+from mallbots.messaging.models import FailedDelivery, StreamMessage
+from tests.conftest import in_flight, wait_until
+from tests.kernel.messaging.helpers import deliveries_of, handled, send_again
 from tests.kernelapp import contracts, services
 from tests.kernelapp.models import HandledEffect
 
@@ -45,11 +43,11 @@ def test_a_command_reaches_every_subscriber_through_the_worker(start_worker):
     # then
     wait_until(lambda: len(effects("in_order", ledger_id)) == 3 and len(effects("count", ledger_id)) == 3)
     assert effects("in_order", ledger_id) == ["1", "2", "3"]
-    assert InboxMessage.objects.filter(partition_key=ledger_id).count() == 9
-    assert OutboxMessage.objects.filter(sent_at__isnull=True).count() == 0
+    assert handled(partition_key=ledger_id) == 9
+    assert StreamMessage.objects.filter(stream_position__isnull=True).count() == 0
 
 
-def test_duplicated_and_reordered_deliveries_take_effect_once_in_order(start_worker, settings):
+def test_duplicated_and_reordered_deliveries_take_effect_once_in_order(start_worker, settings, broker):
     # given messages written with the relay off, then delivered by hand: every delivery twice,
     # in an order that has later credits arrive before earlier ones
     settings.MESSAGING_RELAY_ON_COMMIT = "off"
@@ -61,21 +59,18 @@ def test_duplicated_and_reordered_deliveries_take_effect_once_in_order(start_wor
             services.ledger_credit(ledger_id=ledger_id, amount=Decimal("1"))
     deliveries = [
         d
-        for row in OutboxMessage.objects.order_by("-position")
+        for row in StreamMessage.objects.order_by("-position")
         for d in deliveries_of(row)
         if d[0] in (IN_ORDER, COUNT)
     ]
     deliveries = deliveries * 2
     random.Random(3).shuffle(deliveries)
-    with app.producer_or_acquire() as producer:
-        for handler, envelope, seq in deliveries:
-            send_delivery(producer, handler, "kerneltest", envelope, seq)
-    OutboxMessage.objects.update(sent_at=OutboxMessage.objects.first().created_at)
+    send_again(deliveries, {IN_ORDER: "kerneltest", COUNT: "kerneltest"})
     # when
     start_worker()
-    # then
+    # then every delivery, duplicates too, is taken and done with
     wait_until(lambda: HandledEffect.objects.count() == 48, timeout=60)
-    time.sleep(1.5)  # the duplicates still in flight must not add anything
+    wait_until(lambda: in_flight(broker, "kerneltest") == 0, timeout=60)
     for ledger_id in ids:
         assert effects("in_order", ledger_id) == [str(n) for n in range(1, 9)]
         assert sorted(effects("count", ledger_id), key=int) == [str(n) for n in range(1, 9)]
@@ -106,9 +101,9 @@ def test_a_transaction_that_commits_two_seconds_late_is_still_delivered(start_wo
     wait_until(lambda: len(effects("noted", "quick")) == 5)
     assert effects("noted", "late") == []
     writer.join(10)
-    # then the late one arrives too (relayed after its commit, or by the sweep)
+    # then the late one arrives too, to both its handlers (two deliveries: wait for each)
     wait_until(lambda: effects("noted", "late") == ["slow"], timeout=15)
-    assert effects("noted_in_order", "late") == ["slow"]
+    wait_until(lambda: effects("noted_in_order", "late") == ["slow"], timeout=15)
 
 
 def test_a_worker_killed_mid_handler_is_recovered_and_handles_once(start_worker, broker):
@@ -122,13 +117,14 @@ def test_a_worker_killed_mid_handler_is_recovered_and_handles_once(start_worker,
     assert effects("noted", "crash") == []
     started_at = time.monotonic()
     start_worker(queues="kerneltest,messaging", concurrency=2, beat=True)
-    # then the unacknowledged message comes back after the visibility timeout and is handled once
+    # then the sweep sends the lost delivery again and it is handled once
     wait_until(lambda: effects("noted", "crash") == [note], timeout=60)
     recovery = time.monotonic() - started_at
-    time.sleep(5)  # longer than the visibility timeout: no second handling shows up
+    # and the killed worker's unacknowledged copy, back after the visibility timeout, is a duplicate
+    wait_until(lambda: in_flight(broker, "kerneltest") == 0, timeout=60)
     assert effects("noted", "crash") == [note]
     assert int(broker.get(f"kerneltest:started:{note}")) == 2  # it really ran twice
-    assert InboxMessage.objects.filter(handler="kerneltest.on_ledger_noted").count() == 1
+    assert handled(handler="kerneltest.on_ledger_noted") == 1
     print(f"recovered {recovery:.1f}s after the kill")
 
 
@@ -148,7 +144,7 @@ def test_a_poison_message_goes_to_dead_letters_the_queue_flows_and_a_retry_works
     assert f"planned failure 3 of {poison}" in dead.last_error
     assert poison not in effects("noted")
     # when staff retry the dead letters (the handler has used up its planned failures)
-    assert operations.retry_dead_letters() == 2
+    assert failures.retry_dead_letters() == 2
     # then
     wait_until(lambda: poison in effects("noted") and poison in effects("noted_in_order"), timeout=30)
     wait_until(lambda: FailedDelivery.objects.count() == 0)

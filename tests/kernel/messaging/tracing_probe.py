@@ -16,7 +16,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from rest_framework.authtoken.models import Token  # noqa: E402
 
 from mallbots.messaging import consumer  # noqa: E402
-from mallbots.messaging.models import OutboxMessage  # noqa: E402
+from mallbots.messaging.models import StreamMessage  # noqa: E402
 from tests.kernel.messaging.helpers import deliveries_of  # noqa: E402
 
 exporter = InMemorySpanExporter()
@@ -30,7 +30,7 @@ response = Client(HTTP_HOST="localhost").post(
     HTTP_AUTHORIZATION=f"Token {token}",
 )
 assert response.status_code == 200, response.content
-row = OutboxMessage.objects.get(name="customersapi.CustomerRegistered")
+row = StreamMessage.objects.get(name="customersapi.CustomerRegistered")
 for handler, envelope, seq in deliveries_of(row):
     consumer.process(handler, envelope, seq)
 print(

@@ -154,9 +154,10 @@ def test_relay_envelope_has_exactly_the_envelope_fields():
     from datetime import UTC, datetime
 
     from mallbots.messaging.envelope import Envelope
-    from mallbots.messaging.relay import _envelope
+    from mallbots.messaging.fanout import envelope_of
 
-    row = (7, "m-1", "x.Y", 1, "k", "p", "c", None, '{"a": 1}', "{}", [], datetime(2026, 1, 1, tzinfo=UTC))
-    built = _envelope(row)
+    row = (7, "m-1", "x.Y", 1, "k", "c", None, '{"a": 1}', "{}", datetime(2026, 1, 1, tzinfo=UTC), "p", 3)
+    built = envelope_of(row)
     assert set(built) == {f.name for f in dataclasses.fields(Envelope)}
-    assert Envelope.from_dict(built).payload == {"a": 1}
+    envelope = Envelope.from_dict(built)
+    assert (envelope.payload, envelope.producer, envelope.stream_position) == ({"a": 1}, "p", 3)

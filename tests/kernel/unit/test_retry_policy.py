@@ -5,7 +5,7 @@ from django.test import override_settings
 
 from mallbots.ddd import Conflict, InvalidArgument, UnknownEventVersion
 from mallbots.ddd.serde import ValidationError, from_data
-from mallbots.messaging.consumer import TerminalError, backoff, is_terminal
+from mallbots.messaging.failures import TerminalError, backoff, is_terminal
 from tests.kernelapp.domain import LedgerCredited
 
 pytestmark = pytest.mark.unit

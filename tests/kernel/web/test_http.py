@@ -11,7 +11,10 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from mallbots.eventstore.models import Event
-from mallbots.messaging.models import FailedDelivery, OutboxMessage
+from mallbots.messaging import consumer, failures
+from mallbots.messaging.failures import Outcome
+from mallbots.messaging.models import Delivery, StreamMessage
+from tests.kernel.messaging.helpers import deliveries_of
 from tests.kernelapp import services
 
 pytestmark = [pytest.mark.integration, pytest.mark.urls("tests.kernelapp.urls")]
@@ -145,46 +148,83 @@ def test_liveness():
 
 
 @pytest.mark.django_db
-def test_ready_when_database_broker_outbox_and_dead_letters_are_fine(broker):
-    response = APIClient().get("/health/ready")
-    assert response.status_code == 200
-    checks = response.json()["checks"]
+def test_ready_and_progressing_when_database_broker_outbox_and_deliveries_are_fine(broker):
+    ready = APIClient().get("/health/ready")
+    progress = APIClient().get("/health/progress")
+    assert ready.status_code == progress.status_code == 200
+    checks = ready.json()["checks"]
     assert checks["database"] == {"ok": True}
     assert checks["broker"]["ok"] is True
     assert checks["broker"]["backlog"]["kerneltest"] == 0
-    assert checks["outbox"] == {"ok": True, "unsent": 0, "lagSeconds": 0.0}
-    assert checks["deadLetters"] == {"ok": True, "count": 0}
+    assert set(checks) == {"database", "broker"}
+    body = progress.json()
+    assert body["checks"]["outbox"] == {"ok": True, "unsent": 0, "lagSeconds": 0.0}
+    assert body["checks"]["deadLetters"] == {"ok": True, "count": 0}
+    assert body["checks"]["held"] == {"ok": True, "count": 0, "stuck": []}
+    assert body["problems"] == []
+    assert body["subscribers"]["kerneltest.on_ledger_noted"] == {
+        "state": "live",
+        "open": 0,
+        "oldestSeconds": 0,
+    }
 
 
 @pytest.mark.django_db
-def test_not_ready_when_the_outbox_lags(broker, settings):
+def test_a_lagging_outbox_is_a_progress_problem_not_a_readiness_one(broker, settings):
     # given an unsent message older than the allowed lag
     settings.MESSAGING_RELAY_ON_COMMIT = "off"
     services.ledger_note(ledger_id="x", note="stuck")
-    OutboxMessage.objects.update(created_at=timezone.now() - timedelta(minutes=5))
+    StreamMessage.objects.update(created_at=timezone.now() - timedelta(minutes=5))
     # when
-    response = APIClient().get("/health/ready")
+    ready = APIClient().get("/health/ready")
+    progress = APIClient().get("/health/progress")
     # then
-    assert response.status_code == 503
-    outbox = response.json()["checks"]["outbox"]
+    assert (ready.status_code, progress.status_code) == (200, 503)
+    outbox = progress.json()["checks"]["outbox"]
     assert outbox["ok"] is False and outbox["unsent"] == 1 and outbox["lagSeconds"] >= 300
+    assert progress.json()["problems"][0].startswith("the outbox is 30")
 
 
 @pytest.mark.django_db
-def test_not_ready_with_dead_letters(broker):
-    FailedDelivery.objects.create(
-        handler="h",
-        queue="kerneltest",
-        message_id=uuid.uuid4(),
-        name="n",
-        partition_key="k",
-        envelope={},
-        status="dead",
-        attempts=3,
+def test_a_dead_letter_keeps_readiness_and_fails_progress_until_it_is_cleared(broker, failed_delivery):
+    # given a dead letter
+    dead = failed_delivery()
+    # when
+    ready = APIClient().get("/health/ready")
+    progress = APIClient().get("/health/progress")
+    # then every web replica keeps serving, and the monitor is told why
+    assert (ready.status_code, progress.status_code) == (200, 503)
+    assert progress.json()["checks"]["deadLetters"] == {"ok": False, "count": 1}
+    assert progress.json()["problems"] == ["1 dead letters"]
+    # when staff discard it
+    failures.discard_dead_letters([dead.pk])
+    # then
+    assert APIClient().get("/health/progress").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_message_held_too_long_is_stuck_and_says_what_it_waits_for(broker, settings):
+    # given an ordered note whose predecessor never arrived, held for two minutes
+    settings.MESSAGING_RELAY_ON_COMMIT = "off"
+    services.ledger_note(ledger_id="held", note="first")
+    second_id = services.ledger_note(ledger_id="held", note="second")
+    handler, envelope, seq = next(
+        d
+        for d in deliveries_of(StreamMessage.objects.get(message_id=second_id))
+        if d[0].endswith("_in_order")
     )
-    response = APIClient().get("/health/ready")
-    assert response.status_code == 503
-    assert response.json()["checks"]["deadLetters"] == {"ok": False, "count": 1}
+    assert consumer.process(handler, envelope, seq) == Outcome.HELD
+    Delivery.objects.filter(status="held").update(first_failed_at=timezone.now() - timedelta(minutes=2))
+    # when
+    progress = APIClient().get("/health/progress")
+    # then
+    assert progress.status_code == 503
+    [stuck] = progress.json()["checks"]["held"]["stuck"]
+    assert (stuck["handler"], stuck["message"]) == (handler, f"kerneltestapi.LedgerNoted {second_id}")
+    assert stuck["why"].startswith("waiting for message #1 of partition held (delivery #")
+    assert stuck["why"].endswith(": pending)")
+    assert stuck["waitingSeconds"] >= 120
+    assert APIClient().get("/health/ready").status_code == 200
 
 
 @pytest.mark.django_db
@@ -193,6 +233,7 @@ def test_not_ready_when_the_broker_is_down(use_broker):
     response = APIClient().get("/health/ready")
     assert response.status_code == 503
     assert response.json()["checks"]["broker"]["ok"] is False
+    assert APIClient().get("/health/progress").status_code == 503
 
 
 def test_money_travels_as_decimal(client_with_token):

@@ -12,10 +12,11 @@ from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
 from mallbots.messaging import consumer
-from mallbots.messaging.consumer import Outcome
+from mallbots.messaging.failures import Outcome
 from mallbots.messaging.metrics import observe_saga_on_commit
-from mallbots.messaging.models import OutboxMessage
-from mallbots.messaging.relay import relay_batch
+from mallbots.messaging.models import StreamMessage
+from mallbots.messaging.registry import subscribers
+from mallbots.messaging.relay import relay_pending
 from tests.kernel.messaging.helpers import deliveries_of
 from tests.kernelapp import services
 
@@ -47,7 +48,7 @@ def value(samples, name: str, **labels: str) -> float:
 
 
 def delivery_of(message_id: str, handler: str):
-    row = OutboxMessage.objects.get(message_id=message_id)
+    row = StreamMessage.objects.get(message_id=message_id)
     return next(d for d in deliveries_of(row) if d[0] == handler)
 
 
@@ -63,7 +64,7 @@ def test_a_command_and_a_handled_delivery_move_the_messaging_counters(
     # when a command publishes a credit and a worker handles one of its deliveries
     with django_capture_on_commit_callbacks(execute=True):
         services.ledger_credit(ledger_id=ledger_id, amount=Decimal("1"))
-    row = OutboxMessage.objects.get(name=CREDITED, partition_key=ledger_id)
+    row = StreamMessage.objects.get(name=CREDITED, partition_key=ledger_id)
     handler, envelope, seq = next(d for d in deliveries_of(row) if d[0] == COUNT)
     assert consumer.process(handler, envelope, seq) == Outcome.HANDLED
     assert consumer.process(handler, envelope, seq) == Outcome.DUPLICATE
@@ -78,9 +79,19 @@ def test_a_command_and_a_handled_delivery_move_the_messaging_counters(
         ("mallbots_handler_duration_seconds_count", (("handler", COUNT),)): 2.0,
     }
     assert {key: after.get(key, 0.0) - before.get(key, 0.0) for key in moved} == moved
-    unsent = OutboxMessage.objects.filter(sent_at__isnull=True).count()
+
+
+@pytest.mark.django_db
+def test_the_outbox_gauges_are_read_from_the_database_at_scrape_time(client):
+    # given a message waiting in the outbox (its commit's relay has not run)
+    services.ledger_note(ledger_id=str(uuid.uuid4()), note="waiting")
+    # when
+    after = scrape(client)
+    # then
+    unsent = StreamMessage.objects.filter(stream_position__isnull=True).count()
     assert value(after, "mallbots_outbox_unsent_messages") == unsent == 1
     assert value(after, "mallbots_outbox_lag_seconds") > 0.0
+    assert value(after, "mallbots_subscriber_lag", subscriber="kerneltest.on_ledger_noted") == 0.0
 
 
 @pytest.mark.django_db
@@ -117,11 +128,11 @@ def test_a_terminal_failure_counts_as_failed_and_dead_lettered(client, broker):
 @pytest.mark.django_db
 def test_the_relay_counts_the_messages_and_deliveries_it_sent(client, broker):
     # given one unsent note (one subscriber per handler of LedgerNoted)
-    message_id = services.ledger_note(ledger_id=str(uuid.uuid4()), note="n")
-    handlers = sorted(d[0] for d in deliveries_of(OutboxMessage.objects.get(message_id=message_id)))
+    services.ledger_note(ledger_id=str(uuid.uuid4()), note="n")
+    handlers = sorted(s.name for s in subscribers(NOTED))
     before = scrape(client)
     # when
-    assert relay_batch() == 1
+    assert relay_pending() == 1
     after = scrape(client)
     # then
     assert (
@@ -136,6 +147,9 @@ def test_the_relay_counts_the_messages_and_deliveries_it_sent(client, broker):
     } == {h: 1.0 for h in handlers}
     assert value(after, "mallbots_outbox_unsent_messages") == 0.0
     assert value(after, "mallbots_queue_backlog", queue="kerneltest") == float(len(handlers))
+    assert {h: value(after, "mallbots_subscriber_lag", subscriber=h) for h in handlers} == {
+        h: 1.0 for h in handlers
+    }
 
 
 @pytest.mark.django_db

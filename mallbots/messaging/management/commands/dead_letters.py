@@ -14,21 +14,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from mallbots.messaging import operations
-from mallbots.messaging.models import FailedDelivery
+from mallbots.messaging import failures
+from mallbots.messaging.failures import error_summary
+from mallbots.messaging.models import Delivery
 
 
 def plural(count: int) -> str:
     return f"{count} dead letter{'' if count == 1 else 's'}"
-
-
-def error_summary(error: str) -> str:
-    """The line that says what went wrong: a traceback's last line (`Type: message`), else the
-    first line."""
-    lines = [line for line in error.strip().splitlines() if line.strip()]
-    if not lines:
-        return ""
-    return lines[-1].strip() if lines[0].startswith("Traceback") else lines[0].strip()
 
 
 class Command(BaseCommand):
@@ -61,18 +53,17 @@ class Command(BaseCommand):
             return
         ids = self._selection(options["ids"], options["all"], options["handler"])
         if options["action"] == "retry":
-            count = operations.retry_dead_letters(ids)
+            count = failures.retry_dead_letters(ids)
             self.stdout.write(f"retried {plural(count)}")
             return
         if options.get("interactive", True) and not self._confirm(ids):
             self.stdout.write("discard cancelled")
             return
-        count = operations.discard_dead_letters(ids)
+        count = failures.discard_dead_letters(ids)
         self.stdout.write(f"discarded {plural(count)}")
 
-    def _dead(self, handler: str | None) -> list[FailedDelivery]:
-        rows = operations.dead_letters()
-        return [row for row in rows if handler is None or row.handler == handler]
+    def _dead(self, handler: str | None) -> list[Delivery]:
+        return failures.dead_letters(handler)
 
     def _list(self, handler: str | None) -> None:
         rows = self._dead(handler)
@@ -108,14 +99,14 @@ class Command(BaseCommand):
             raise CommandError("--handler only goes with --all")
         if everything:
             return None if handler is None else [row.pk for row in self._dead(handler)]
-        dead = {row.pk for row in operations.dead_letters()}
+        dead = {row.pk for row in failures.dead_letters()}
         missing = [str(pk) for pk in dict.fromkeys(ids) if pk not in dead]
         if missing:
             raise CommandError(f"not dead letters: {', '.join(missing)}")
         return list(dict.fromkeys(ids))
 
     def _confirm(self, ids: list[int] | None) -> bool:
-        count = len(operations.dead_letters()) if ids is None else len(ids)
+        count = len(failures.dead_letters()) if ids is None else len(ids)
         try:
             answer = input(
                 f"Discard {plural(count)} for good? Their handlers will never run for these "

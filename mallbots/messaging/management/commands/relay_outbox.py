@@ -1,11 +1,11 @@
-"""Send unsent outbox rows to the broker.
+"""Append what waits in the outbox to the streams, and send its deliveries to the broker.
 
     manage.py relay_outbox            # once, until the outbox is empty
     manage.py relay_outbox --loop     # forever, for deployments without celery beat
 
 The loop stops cleanly on Ctrl-C or SIGTERM after the batch in flight (a second signal stops
-it at once); a broker outage is reported and retried on the next round, the rows wait in the
-outbox meanwhile."""
+it at once); a broker outage is reported and retried on the next round: the deliveries are
+stored meanwhile, and the reconciliation sweep sends them when the broker is back."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from mallbots.messaging import relay
 
 
 def sent_phrase(count: int) -> str:
-    return f"sent {count} outbox message{'' if count == 1 else 's'}"
+    return f"appended {count} outbox message{'' if count == 1 else 's'} to their streams"
 
 
 class Command(BaseCommand):
@@ -41,7 +41,7 @@ class Command(BaseCommand):
         if not options["loop"]:
             try:
                 sent = relay.relay_pending()
-            except Exception as exc:  # the broker refused: what went out is marked sent
+            except Exception as exc:  # the broker refused: the deliveries wait in the database
                 raise CommandError(f"relay failed: {exc}") from exc
             self.stdout.write(sent_phrase(sent))
             return

@@ -1,0 +1,420 @@
+"""Subscribers: what PostgreSQL knows of each handler, and catching up on a stream's history.
+
+Every `subscribe()` of the code is a Subscriber row (recorded after every `migrate`, and by
+the relay of a process that subscribed later), with its stream, queue, sequence and state:
+
+- `live`: the relay creates its delivery of every message appended to its stream;
+- `catching_up`: it handles retained history first. Catching up walks its stream in stream
+  order from the start it was given, creates the deliveries it lacks (numbered in order when
+  it is ordered) and sends them. Once it reaches the head it takes the stream's lock, the one
+  the relay appends under, finishes, and turns live in the same transaction: between history
+  and live traffic there is no gap and no duplicate. The handlers of one order group catch up
+  together, their streams merged by global position, which follows causality across streams
+  (a message caused by another was written after the other was appended);
+- `retired`: no longer subscribed in the code: nothing is delivered to it any more.
+
+A catching-up subscriber moves on in the beat task `messaging.catch_up`, or at once with
+`manage.py streams replay`."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from . import registry
+from .fanout import (
+    ENVELOPE_COLUMNS,
+    NewDelivery,
+    Target,
+    envelope_of,
+    insert_deliveries,
+    lock_stream,
+    mark_unsent,
+)
+from .models import Delivery, PartitionCursor, PartitionSequence, Stream, StreamMessage, Subscriber
+from .transport import Push, push_all
+
+log = logging.getLogger(__name__)
+
+_synced_generation = -1
+
+
+def ensure_synced() -> None:
+    """Record this process's subscriptions if it has new ones (cheap when it has none)."""
+    if registry.generation != _synced_generation:
+        sync(retire=False)
+
+
+def sync(*, retire: bool) -> list[str]:
+    """Record every subscription of this process: new ones start where they say, changed ones
+    take their new queue and sequence. With `retire`, subscribers the code no longer has are
+    retired and their open deliveries discarded. Returns the names of new subscribers."""
+    global _synced_generation
+    generation = registry.generation
+    subs = registry.all_subscriptions()
+    now = timezone.now()
+    with transaction.atomic():
+        rows = {row.name: row for row in Subscriber.objects.select_for_update()}
+        sequences_with_history = {row.sequence for row in rows.values() if row.sequence}
+        with_history = set(Stream.objects.filter(head__gt=0).values_list("name", flat=True))
+        new = []
+        for sub in subs:
+            fields = {
+                "event": sub.event_name,
+                "stream": sub.event_type.event_producer,
+                "queue": sub.queue,
+                "sequence": sub.sequence or "",
+            }
+            row = rows.get(sub.name)
+            if row is None:
+                new.append(
+                    _new_subscriber(
+                        sub, fields, sequences_with_history, fields["stream"] in with_history, now
+                    )
+                )
+            elif row.state == Subscriber.State.RETIRED or any(
+                getattr(row, k) != v for k, v in fields.items()
+            ):
+                for key, value in fields.items():
+                    setattr(row, key, value)
+                if row.state == Subscriber.State.RETIRED:
+                    row.state = Subscriber.State.LIVE
+                row.updated_at = now
+                row.save()
+        Subscriber.objects.bulk_create(new, ignore_conflicts=True)
+        Stream.objects.bulk_create(
+            [Stream(name=name) for name in {sub.event_type.event_producer for sub in subs}],
+            ignore_conflicts=True,
+        )
+        if retire:
+            _retire(set(rows) - {sub.name for sub in subs}, now)
+    _synced_generation = generation
+    return [row.name for row in new]
+
+
+def _new_subscriber(
+    sub: registry.Subscription,
+    fields: dict[str, str],
+    sequences_with_history: set[str],
+    stream_has_history: bool,
+    now: datetime,
+) -> Subscriber:
+    start = sub.start_from if stream_has_history else "new"  # nothing to catch up on
+    if start != "new" and sub.sequence and sub.sequence in sequences_with_history:
+        log.warning(
+            "%s joins order group %s, which has history already: it starts from new messages "
+            "(`manage.py streams replay %s --from earliest --forget` replays the whole group)",
+            sub.name,
+            sub.sequence,
+            sub.name,
+        )
+        start = "new"
+    state = Subscriber.State.LIVE if start == "new" else Subscriber.State.CATCHING_UP
+    return Subscriber(name=sub.name, state=state, start_from=start, created_at=now, updated_at=now, **fields)
+
+
+def _retire(names: set[str], now: datetime) -> None:
+    if not names:
+        return
+    retired = Subscriber.objects.filter(name__in=names).exclude(state=Subscriber.State.RETIRED)
+    gone = list(retired.values_list("name", flat=True))
+    if gone:
+        log.warning("retiring subscribers no longer in the code: %s", ", ".join(sorted(gone)))
+        retired.update(state=Subscriber.State.RETIRED, updated_at=now)
+        Delivery.objects.filter(handler__in=gone, status__in=Delivery.OPEN).update(
+            status=Delivery.Status.DISCARDED,
+            due_at=None,
+            handled_at=now,
+            last_error="discarded: the subscriber was retired",
+        )
+
+
+# --- Catching up ------------------------------------------------------------------------
+
+
+def unit_of(name: str) -> list[str]:
+    """The subscribers that catch up together with `name`: its order group, or itself."""
+    row = Subscriber.objects.get(name=name)
+    if not row.sequence:
+        return [row.name]
+    return sorted(Subscriber.objects.filter(sequence=row.sequence).values_list("name", flat=True))
+
+
+@dataclass
+class CatchUp:
+    done: bool = False  # the unit is live
+    busy: bool = False  # another process is catching it up
+    walked: int = 0  # messages of its streams looked at
+    delivered: int = 0  # deliveries created and sent
+
+
+def _start_filter(start: str) -> Callable[[dict[str, Any], datetime], bool]:
+    kind, _, value = start.partition(":")
+    if kind == "position":
+        first = int(value)
+        return lambda envelope, created: envelope["position"] >= first
+    if kind == "time":
+        moment = datetime.fromisoformat(value)
+        return lambda envelope, created: created >= moment
+    return lambda envelope, created: True
+
+
+_WALK_SQL = (
+    f"SELECT {ENVELOPE_COLUMNS} FROM messaging_message m "
+    "WHERE m.producer = %s AND m.stream_position > %s AND m.name = ANY(%s) ORDER BY m.stream_position LIMIT %s"
+)
+
+
+def _walk(cursor: Any, members: Sequence[Subscriber], limit: int) -> tuple[list[tuple[Any, ...]], bool]:
+    """The next messages for `members`, per stream in stream order and merged across streams
+    by global position. Returns them and whether every stream is walked to its end."""
+    streams: dict[str, tuple[int, list[str]]] = {}
+    for member in members:
+        start, events = streams.get(member.stream, (member.caught_up_to, []))
+        streams[member.stream] = (min(start, member.caught_up_to), [*events, member.event])
+    buffers: dict[str, deque[tuple[Any, ...]]] = {}
+    more: dict[str, bool] = {}
+    for stream, (start, events) in sorted(streams.items()):
+        cursor.execute(_WALK_SQL, [stream, start, events, limit])
+        rows = cursor.fetchall()
+        buffers[stream], more[stream] = deque(rows), len(rows) == limit
+    walked: list[tuple[Any, ...]] = []
+    while True:
+        if any(more[s] and not buffers[s] for s in buffers):
+            break  # that stream's next message may come first: fetch again
+        ready = [s for s in buffers if buffers[s]]
+        if not ready:
+            break
+        walked.append(buffers[min(ready, key=lambda s: buffers[s][0][0])].popleft())
+    return walked, not any(more.values()) and not any(buffers.values())
+
+
+def _deliver(cursor: Any, members: Sequence[Subscriber], walked: Sequence[tuple[Any, ...]]) -> list[Push]:
+    """Create the members' missing deliveries of `walked` (and make open ones due now);
+    advance each member's walk."""
+    targets: dict[str, list[tuple[Subscriber, Callable[[dict[str, Any], datetime], bool]]]] = {}
+    for member in members:
+        targets.setdefault(member.event, []).append((member, _start_filter(member.start_from)))
+    new: list[NewDelivery] = []
+    for row in walked:
+        envelope, created = envelope_of(row), row[9]
+        for member in members:  # the members of one stream walk it together
+            if member.stream == envelope["producer"]:
+                member.caught_up_to = max(member.caught_up_to, envelope["stream_position"])
+        for member, wanted in targets.get(envelope["name"], ()):
+            if member.stream == envelope["producer"] and wanted(envelope, created):
+                new.append(
+                    NewDelivery(Target(member.name, member.event, member.queue, member.sequence), envelope)
+                )
+    pushes = insert_deliveries(cursor, new)
+    created_keys = {(p.handler, p.envelope["id"]) for p in pushes}
+    existing = [d for d in new if (d.target.handler, d.envelope["id"]) not in created_keys]
+    if existing:  # delivered before: if still open, send it again soon (the inbox skips handled ones)
+        cursor.execute(
+            "UPDATE messaging_delivery SET due_at = statement_timestamp() FROM unnest(%s::uuid[], %s::text[]) "
+            "AS u(m, h) WHERE message_id = u.m AND handler = u.h AND status IN ('pending', 'retrying', 'held')",
+            [[d.envelope["id"] for d in existing], [d.target.handler for d in existing]],
+        )
+    for member in members:
+        member.updated_at = timezone.now()
+        member.save(update_fields=["caught_up_to", "updated_at"])
+    return pushes
+
+
+def catch_up(
+    names: Sequence[str],
+    *,
+    max_seconds: float = 5.0,
+    batch: int = 500,
+    on_progress: Callable[[int], object] | None = None,
+) -> CatchUp:
+    """Move a catching-up unit (see unit_of) along its streams for up to `max_seconds`, and
+    make it live when it reaches their heads."""
+    result = CatchUp()
+    deadline = time.monotonic() + max_seconds
+    while True:
+        pushes: list[Push] = []
+        with transaction.atomic(), connection.cursor() as cursor:
+            members = list(
+                Subscriber.objects.select_for_update(skip_locked=True)
+                .filter(name__in=names, state=Subscriber.State.CATCHING_UP)
+                .order_by("name")
+            )
+            if len(members) != len(names):
+                states = set(Subscriber.objects.filter(name__in=names).values_list("state", flat=True))
+                result.done = Subscriber.State.CATCHING_UP not in states
+                result.busy = not result.done
+                return result
+            walked, at_end = _walk(cursor, members, batch)
+            if at_end:
+                # Hold the streams' locks: no relay appends until these members are live.
+                for stream in sorted({m.stream for m in members}):
+                    lock_stream(cursor, stream)
+                while True:
+                    pushes += _deliver(cursor, members, walked)
+                    result.walked += len(walked)
+                    walked, drained = _walk(cursor, members, batch)
+                    if drained and not walked:
+                        break
+                Subscriber.objects.filter(name__in=names).update(
+                    state=Subscriber.State.LIVE, updated_at=timezone.now()
+                )
+                result.done = True
+            else:
+                pushes += _deliver(cursor, members, walked)
+                result.walked += len(walked)
+        _send(pushes)
+        result.delivered += len(pushes)
+        if on_progress is not None:
+            on_progress(len(walked))
+        if result.done or time.monotonic() >= deadline:
+            if result.done:
+                log.info("caught up: %s (%s deliveries)", ", ".join(names), result.delivered)
+            return result
+
+
+def _send(pushes: Sequence[Push]) -> None:
+    unsent = push_all(pushes)
+    if unsent:
+        with connection.cursor() as cursor:
+            mark_unsent(cursor, unsent)
+
+
+def catching_up_units() -> list[list[str]]:
+    rows = Subscriber.objects.filter(state=Subscriber.State.CATCHING_UP).order_by("name")
+    units: dict[str, list[str]] = {}
+    for row in rows:
+        units.setdefault(row.sequence or row.name, []).append(row.name)
+    return list(units.values())
+
+
+def advance(max_seconds: float = 5.0) -> int:
+    """Move every catching-up unit along (the beat task). Returns the deliveries sent."""
+    deadline = time.monotonic() + max_seconds
+    sent = 0
+    for names in catching_up_units():
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        sent += catch_up(names, max_seconds=remaining).delivered
+    return sent
+
+
+# --- Replay ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReplayPlan:
+    members: tuple[str, ...]
+    start: str  # where the walk starts for these members
+    forget: bool
+    messages: int  # messages of the members' events from the start
+    missing: int  # without a delivery: delivered now
+    open: int  # not handled yet: sent again
+    handled: int  # handled already: unchanged, the inbox skips them (unless forgotten)
+    skipped: int  # older than an ordered unit's newest delivery: not delivered without --forget
+
+
+def _count(members: Sequence[Subscriber], start: str) -> dict[str, int]:
+    totals = {"messages": 0, "missing": 0, "open": 0, "handled": 0}
+    wanted = _start_filter(start)
+    with connection.cursor() as cursor:
+        for member in members:
+            cursor.execute(
+                "SELECT m.position, m.created_at, d.status FROM messaging_message m "
+                "LEFT JOIN messaging_delivery d ON d.message_id = m.message_id AND d.handler = %s "
+                "WHERE m.producer = %s AND m.name = %s AND m.stream_position IS NOT NULL",
+                [member.name, member.stream, member.event],
+            )
+            for position, created, status in cursor.fetchall():
+                if not wanted({"position": position}, created):
+                    continue
+                totals["messages"] += 1
+                if status is None:
+                    totals["missing"] += 1
+                elif status in Delivery.OPEN:
+                    totals["open"] += 1
+                else:
+                    totals["handled"] += 1
+    return totals
+
+
+def replay(name: str, start: str, *, forget: bool = False, dry_run: bool = False) -> ReplayPlan:
+    """Start `name` (and its order group) catching up again from `start` ("earliest",
+    "position:N", "time:ISO8601"). Messages it never had are delivered, open deliveries are
+    sent again, handled ones change nothing (the inbox). With `forget`, it first forgets what
+    it handled from `start` on, so those effects run again (to rebuild a read model that was
+    emptied); an ordered unit forgets all or nothing, so it needs `start="earliest"`.
+
+    Without `forget`, an ordered unit cannot take history older than what it has handled
+    (its partitions' numbers are given): it replays from just after its newest delivery."""
+    start = registry.parse_start(start)
+    if start == "new":
+        raise ValueError("replay from earliest, position:N or time:ISO8601")
+    names = unit_of(name)
+    members = list(Subscriber.objects.filter(name__in=names).order_by("name"))
+    if any(m.state == Subscriber.State.RETIRED for m in members):
+        raise ValueError(f"{name} is retired: it is no longer subscribed in the code")
+    sequence = members[0].sequence
+    skipped = 0
+    if sequence and forget and start != "earliest":
+        raise ValueError(f"{name} is ordered: it forgets everything or nothing, so replay it --from earliest")
+    if sequence and not forget:
+        newest = Delivery.objects.filter(handler__in=names).aggregate(p=Max("position"))["p"]
+        if newest is not None and _first_position(start) <= newest:
+            requested = _count(members, start)["missing"]
+            start = f"position:{newest + 1}"
+            skipped = requested - _count(members, start)["missing"]
+    counts = _count(members, start)
+    if forget:
+        counts = {**counts, "missing": counts["messages"], "open": 0, "handled": 0}
+    plan = ReplayPlan(tuple(names), start, forget, skipped=skipped, **counts)
+    if dry_run:
+        return plan
+    with transaction.atomic():
+        locked = list(Subscriber.objects.select_for_update().filter(name__in=names))
+        if forget:
+            _forget(locked, start)
+        Subscriber.objects.filter(name__in=names).update(
+            state=Subscriber.State.CATCHING_UP, start_from=start, caught_up_to=0, updated_at=timezone.now()
+        )
+    return plan
+
+
+def _first_position(start: str) -> int:
+    """The lowest global position a start point lets in."""
+    kind, _, value = start.partition(":")
+    if kind == "position":
+        return int(value)
+    if kind == "time":
+        first = StreamMessage.objects.filter(created_at__gte=datetime.fromisoformat(value)).aggregate(
+            p=Min("position")
+        )["p"]
+        return first if first is not None else 2**62
+    return 0
+
+
+def _forget(members: Sequence[Subscriber], start: str) -> None:
+    names = [m.name for m in members]
+    deliveries = Delivery.objects.filter(handler__in=names)
+    sequence = members[0].sequence
+    if sequence:  # everything: its numbers start again at 1
+        PartitionCursor.objects.filter(sequence=sequence).delete()
+        PartitionSequence.objects.filter(sequence=sequence).delete()
+    else:
+        kind, _, value = start.partition(":")
+        if kind == "position":
+            deliveries = deliveries.filter(position__gte=int(value))
+        elif kind == "time":
+            since = StreamMessage.objects.filter(created_at__gte=datetime.fromisoformat(value))
+            deliveries = deliveries.filter(message_id__in=since.values("message_id"))
+    deliveries.delete()

@@ -1,0 +1,120 @@
+"""The transport: Celery over Redis pushes deliveries to workers, fast; it is not a record of
+anything. One Celery task `messaging.deliver` per delivery, on the subscriber's queue. Which
+deliveries to send, and when to send them again, is decided from PostgreSQL by the relay and
+the reconciliation sweep; this module only sends and reads the queues' state.
+
+Every task carries, in a header, the time its delivery row says it was sent (the database's
+clock), so the sweep can tell whether a delivery may still be waiting in its queue: a Redis
+list is FIFO, so anything sent before the oldest message still waiting there has left it."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from celery import current_app
+from django.conf import settings
+
+from . import metrics
+
+log = logging.getLogger(__name__)
+
+DELIVER_TASK = "messaging.deliver"
+SENT_HEADER = "mallbots_sent_at"
+
+
+@dataclass(frozen=True)
+class Push:
+    """One delivery to hand to the broker."""
+
+    handler: str
+    queue: str
+    envelope: dict[str, Any]
+    seq: int | None
+    attempt: int
+    sent_at: float  # epoch seconds, as stored in the delivery row
+
+
+def send(producer: Any, push: Push) -> None:
+    current_app.send_task(
+        DELIVER_TASK,
+        args=[push.handler, push.envelope, push.seq, push.attempt],
+        queue=push.queue,
+        routing_key=push.queue,
+        producer=producer,
+        retry=False,
+        headers={SENT_HEADER: push.sent_at},
+        task_id=f"{push.envelope['id']}:{push.handler}:{push.attempt}",
+        # A short readable summary for monitoring; by default Celery reprs the whole envelope.
+        argsrepr=f"({push.handler!r}, <{push.envelope['name']} {push.envelope['id']}>, {push.seq!r}, {push.attempt})",
+        kwargsrepr="{}",
+    )
+    metrics.deliveries_sent.labels(push.envelope["name"], push.handler).inc()
+
+
+def push_all(pushes: Sequence[Push]) -> list[Push]:
+    """Hand `pushes` to the broker in order. Returns those it did not take (all from the first
+    failure on), after logging why: their rows stay due, and the sweep sends them later."""
+    if not pushes:
+        return []
+    done = 0
+    try:
+        with current_app.producer_or_acquire() as producer:
+            for push in pushes:
+                send(producer, push)
+                done += 1
+    except Exception:  # broker down or refusing: nothing is lost, the rows say what is left
+        log.warning(
+            "the broker took %s of %s deliveries; the sweep sends the rest", done, len(pushes), exc_info=True
+        )
+    return list(pushes[done:])
+
+
+def queues() -> list[str]:
+    return [settings.MESSAGING_KERNEL_QUEUE, *settings.MESSAGING_CONTEXT_QUEUES]
+
+
+def stamp_sent_at(headers: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    """before_task_publish receiver: every task this process sends (beat's too) says when it
+    was sent, so the oldest message of any queue has a time. Deliveries carry their row's."""
+    if headers is not None and SENT_HEADER not in headers:
+        headers[SENT_HEADER] = time.time()
+
+
+def queue_heads(names: Iterable[str]) -> dict[str, float | None]:
+    """For each queue, when the oldest message still waiting in it was sent: None when the
+    queue is empty, minus infinity when its oldest message does not say (anything may still
+    be waiting). Raises when the broker cannot be read."""
+    names = list(names)
+    with current_app.connection_for_read() as conn:
+        client = conn.default_channel.client
+        pipe = client.pipeline()
+        for name in names:
+            pipe.lindex(name, -1)  # LPUSH + BRPOP: the oldest message is at the right end
+        raw = pipe.execute()
+    return {name: _sent_at(item) for name, item in zip(names, raw, strict=True)}
+
+
+def _sent_at(item: bytes | None) -> float | None:
+    if item is None:
+        return None
+    try:
+        value = json.loads(item)["headers"].get(SENT_HEADER)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        value = None
+    return float(value) if isinstance(value, int | float) else float("-inf")
+
+
+def queue_backlog() -> dict[str, int]:
+    """Messages waiting in each queue on the broker. Raises when it cannot be read."""
+    names = queues()
+    with current_app.connection_for_read() as conn:
+        client = conn.default_channel.client
+        pipe = client.pipeline()
+        for name in names:
+            pipe.llen(name)
+        return dict(zip(names, (int(n) for n in pipe.execute()), strict=True))

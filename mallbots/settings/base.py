@@ -165,6 +165,9 @@ MESSAGING_MAX_DEAD_LETTERS = env.int("MESSAGING_MAX_DEAD_LETTERS", default=0)
 EVENTSTORE_SNAPSHOT_EVERY = {"default": env.int("EVENTSTORE_SNAPSHOT_EVERY", default=50)}
 # A command that loses an optimistic-concurrency race is retried this many times in all.
 EVENTSTORE_CONFLICT_ATTEMPTS = env.int("EVENTSTORE_CONFLICT_ATTEMPTS", default=3)
+# Commands on one aggregate wait their turn (a per-stream lock taken before loading) for at
+# most this long, then answer 409; 0 turns the wait off (optimistic concurrency alone).
+EVENTSTORE_STREAM_WAIT_SECONDS = env.float("EVENTSTORE_STREAM_WAIT_SECONDS", default=10.0)
 
 # --- Bounded contexts ---------------------------------------------------------------------
 # Create-order saga step timeout: an order still pending after this is rejected.

@@ -13,17 +13,19 @@ from rest_framework.views import APIView
 
 class RequiresPermission(permissions.BasePermission):
     """The view's `required_permissions` maps HTTP methods to one Django permission
-    ("app_label.codename"); staff and superusers may do everything, other users need the
-    permission (usually through a group: kiosk, store-managers, depot-operators)."""
+    ("app_label.codename"). Superusers may do everything; every other user, staff included,
+    needs that permission, from its groups (kiosk, store-managers, depot-operators, auditors,
+    administrators) or its own: the API honours the same permissions as the admin, so an
+    auditor reads and never writes, here as there."""
 
     message = "you do not have permission to perform this action"
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         user = request.user
-        if not (user and user.is_authenticated):
+        if not (user and user.is_authenticated and user.is_active):
             return False
         method = (request.method or "").lower()
-        if user.is_staff or user.is_superuser or not hasattr(view, method):
+        if user.is_superuser or not hasattr(view, method):
             return True  # a method the view lacks answers 405 for everyone, not 403
         required: dict[str, str] = getattr(view, "required_permissions", {})
         permission = required.get(method.upper()) or required.get("*")

@@ -415,9 +415,9 @@ def test_users_outside_the_kiosk_group_are_denied(api_client_for, method, path, 
     assert Basket.objects.count() == 1
 
 
-def test_staff_may_do_everything(api_client_for):
+def test_administrators_may_do_everything(api_client_for):
     # given
-    staff = api_client_for(staff=True)
+    staff = api_client_for("administrators", staff=True)
     product = CachedProductFactory()
     # when
     basket_id = staff.post("/api/baskets", {"customerId": "customer-1"}, format="json").json()["id"]

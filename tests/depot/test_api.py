@@ -560,9 +560,9 @@ def test_users_outside_the_depot_operators_are_forbidden(api_client_for, group, 
     assert snapshot() == before
 
 
-def test_staff_may_run_the_depot(api_client_for):
+def test_administrators_may_run_the_depot(api_client_for):
     # given
-    staff = api_client_for(staff=True)
+    staff = api_client_for("administrators", staff=True)
     shopping_list = ShoppingListFactory(status="available")
     # when
     bot_id = staff.post("/api/depot/bots", {"name": "Robbie"}, format="json").json()["id"]

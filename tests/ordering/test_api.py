@@ -24,7 +24,7 @@ def kiosk(api_client_for) -> APIClient:
 
 @pytest.fixture
 def staff(api_client_for) -> APIClient:
-    return api_client_for(staff=True)
+    return api_client_for("administrators", staff=True)
 
 
 def error(code: int, message: str, details: list | None = None) -> dict:
@@ -449,7 +449,7 @@ def test_a_kiosk_reads_and_cancels_orders_but_does_not_create_them(kiosk):
     assert Order.objects.count() == 1
 
 
-def test_staff_may_do_everything(staff):
+def test_administrators_may_do_everything(staff):
     # when
     order_id = staff.post("/api/ordering", order_body(), format="json").json()["id"]
     read = staff.get(f"/api/ordering/{order_id}")

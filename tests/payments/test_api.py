@@ -72,7 +72,7 @@ def test_authorize_finds_a_customer_the_customers_context_registered_but_did_not
     kiosk, api_client_for
 ):
     # given a customer registered through the customers API, whose event was never delivered here
-    staff = api_client_for(staff=True)
+    staff = api_client_for("administrators", staff=True)
     customer_id = staff.post(
         "/api/customers", {"name": "Ada", "smsNumber": "555-555-1212"}, format="json"
     ).json()["id"]
@@ -279,9 +279,9 @@ def test_users_outside_the_kiosk_group_get_403(api_client_for, groups, method, p
     assert (Payment.objects.count(), invoice_state(invoice.id)[1]) == (1, "pending")
 
 
-def test_staff_may_do_everything(api_client_for):
+def test_administrators_may_do_everything(api_client_for):
     # given
-    staff = api_client_for(staff=True)
+    staff = api_client_for("administrators", staff=True)
     invoice = InvoiceFactory()
     payment = Payment.objects.get(pk=invoice.payment_id)
     # when
@@ -320,5 +320,5 @@ def test_the_other_groups_hold_no_payments_permission(group):
     ],
 )
 def test_an_unsupported_method_answers_405(api_client_for, method, path):
-    response = getattr(api_client_for(staff=True), method)(path)
+    response = getattr(api_client_for("administrators", staff=True), method)(path)
     assert (response.status_code, response.json()["code"]) == (405, 12)

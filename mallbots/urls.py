@@ -33,3 +33,7 @@ urlpatterns = [
     path("api/", include("apps.depot.api.urls")),
     path("api/", include("apps.search.api.urls")),
 ]
+
+# Errors raised outside any view (a middleware reading the session during a database outage)
+# still answer 503 with Retry-After, and the API's 500 keeps the API's error body.
+handler500 = "mallbots.web.outage.server_error"

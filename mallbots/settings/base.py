@@ -53,10 +53,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "mallbots.web.middleware.CorrelationMiddleware",
+    # A database outage answers 503 with Retry-After, in the API and the admin (mallbots/web/outage.py).
+    "mallbots.web.outage.DatabaseUnavailableMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "mallbots.urls"
+# What a 503 during a database outage asks clients to wait before retrying (Retry-After).
+WEB_RETRY_AFTER_SECONDS = env.int("WEB_RETRY_AFTER_SECONDS", default=5)
 WSGI_APPLICATION = "mallbots.wsgi.application"
 ASGI_APPLICATION = "mallbots.asgi.application"
 

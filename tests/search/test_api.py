@@ -437,7 +437,9 @@ def test_users_without_the_search_permission_answer_403(api_client_for, groups, 
 @pytest.mark.parametrize(("method", "path"), OPERATIONS)
 def test_administrators_may_search(api_client_for, method, path):
     order = SearchOrderFactory()
-    response = getattr(api_client_for("administrators", staff=True), method)(path.format(id=order.order_id), format="json")
+    response = getattr(api_client_for("administrators", staff=True), method)(
+        path.format(id=order.order_id), format="json"
+    )
     assert response.status_code == 200
 
 

@@ -626,7 +626,9 @@ def test_a_kiosk_may_read_stores_and_products(kiosk, existing, method, path, bod
 
 @pytest.mark.parametrize("who", ["store-managers", "administrators"])
 @pytest.mark.parametrize(("method", "path", "body"), OPERATIONS)
-def test_store_managers_and_administrators_may_do_everything(api_client_for, existing, who, method, path, body):
+def test_store_managers_and_administrators_may_do_everything(
+    api_client_for, existing, who, method, path, body
+):
     # given a store in the state the operation needs
     client = api_client_for(who, staff=who == "administrators")
     if (method, path) == ("put", "/api/stores/{store}/participating"):

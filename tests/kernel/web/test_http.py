@@ -232,7 +232,9 @@ def test_permission_per_method_staff_need_it_too_superusers_may_everything_and_m
         == 200
     )
     assert (
-        client(superuser).post(f"/api/kerneltest/ledgers/{ledger_ids[3]}/close", {}, format="json").status_code
+        client(superuser)
+        .post(f"/api/kerneltest/ledgers/{ledger_ids[3]}/close", {}, format="json")
+        .status_code
         == 200
     )
     # a method the view does not have is 405 for everyone

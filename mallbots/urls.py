@@ -34,6 +34,7 @@ urlpatterns = [
     path("api/", include("apps.search.api.urls")),
 ]
 
-# Errors raised outside any view (a middleware reading the session during a database outage)
-# still answer 503 with Retry-After, and the API's 500 keeps the API's error body.
-handler500 = "mallbots.web.outage.server_error"
+# Under /api/ errors answer the API's JSON body (an unknown path too); errors raised outside any
+# view (a middleware reading the session during a database outage) still answer 503.
+handler404 = "mallbots.web.error_pages.not_found"
+handler500 = "mallbots.web.error_pages.server_error"

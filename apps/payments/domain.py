@@ -9,6 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from mallbots.ddd import Aggregate, DomainEvent, FailedPrecondition, InvalidArgument, NotFound
+from mallbots.ddd.limits import MONEY_MAX
 
 CENT = Decimal("0.01")
 
@@ -37,6 +38,13 @@ class PaymentAmountNotPositive(InvalidArgument):
 
 class InvoiceAmountNegative(InvalidArgument):
     default_message = "the invoice amount cannot be negative"
+
+
+class AmountTooLarge(InvalidArgument):
+    default_message = f"the amount cannot exceed {MONEY_MAX}"
+
+    def __init__(self) -> None:
+        super().__init__(details=[{"field": "amount", "description": self.default_message}])
 
 
 class PaymentOfAnotherCustomer(FailedPrecondition):
@@ -149,6 +157,8 @@ class Payment(Aggregate):
     def authorize(cls, id: str, customer_id: str, amount: Decimal) -> Payment:
         if amount <= 0:
             raise PaymentAmountNotPositive()
+        if amount > MONEY_MAX:
+            raise AmountTooLarge()
         payment = cls(id, customer_id, amount.quantize(CENT))
         payment.record(PaymentAuthorized(payment_id=id, customer_id=customer_id, amount=payment.amount))
         return payment
@@ -187,6 +197,8 @@ class InvoiceStatus(StrEnum):
 def _invoice_amount(amount: Decimal) -> Decimal:
     if amount < 0:
         raise InvoiceAmountNegative()
+    if amount > MONEY_MAX:
+        raise AmountTooLarge()
     return amount.quantize(CENT)
 
 

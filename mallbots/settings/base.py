@@ -116,20 +116,33 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "mallbots.web.schema.AutoSchema",
     "EXCEPTION_HANDLER": "mallbots.web.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "MallBots API",
-    "DESCRIPTION": "Shopping mall where customers order from many stores in one basket and bots collect the items.",
+    "DESCRIPTION": (
+        "Shopping mall where customers order from many stores in one basket and bots collect the "
+        "items.\n\nEvery operation needs a token (`Authorization: Token <key>`) of a user whose "
+        'groups hold the operation\'s permission. Errors answer `{"code", "message", "details"}` '
+        "(the `Error` component). Fields are typed strictly (a number is not a string), numbers and "
+        "texts have the ranges and lengths shown, ids are UUIDs; unknown fields in a body are "
+        "ignored, as the original's gateway did."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/",
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    # Ids in paths are UUIDs (mallbots/web/converters.py).
+    "PATH_CONVERTER_OVERRIDES": {"uuid_str": {"type": "string", "format": "uuid"}},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "mallbots.web.schema.add_error_responses",
+    ],
 }
 
 # --- Messaging: Celery over Redis -------------------------------------------------------

@@ -6,14 +6,13 @@ next), so the first request after the database is back reconnects.
 
 Three places catch it, for the three places it surfaces: the DRF exception handler (API
 views, including token authentication), this middleware's process_exception (other views,
-the admin), and the 500 handler (anything raised in a middleware, e.g. a session lookup)."""
+the admin), and the 500 handler (error_pages.py: anything raised in a middleware, e.g. a
+session lookup)."""
 
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Callable
-from typing import Any
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
@@ -62,15 +61,3 @@ class DatabaseUnavailableMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         return unavailable(request, exception) if is_outage(exception) else None
-
-
-def server_error(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    """handler500: Django calls it while handling the exception, so sys.exc_info() is it."""
-    exc = sys.exc_info()[1]
-    if is_outage(exc):
-        return unavailable(request, exc)  # type: ignore[arg-type]
-    if is_api(request):
-        return JsonResponse({"code": 13, "message": "internal error", "details": []}, status=500)
-    from django.views.defaults import server_error as default_server_error
-
-    return default_server_error(request)

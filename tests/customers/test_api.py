@@ -140,10 +140,13 @@ def test_get_takes_a_constant_number_of_queries(kiosk, django_assert_max_num_que
         assert kiosk.get(f"/api/customers/{customer.pk}").status_code == 200
 
 
-@pytest.mark.parametrize("customer_id", [str(uuid.uuid4()), "not-a-uuid"])
-def test_get_answers_404_for_an_unknown_customer(kiosk, customer_id):
+@pytest.mark.parametrize(
+    ("customer_id", "message"),
+    [(str(uuid.uuid4()), "the customer was not found"), ("not-a-uuid", "not found")],
+)
+def test_get_answers_404_for_an_unknown_customer(kiosk, customer_id, message):
     response = kiosk.get(f"/api/customers/{customer_id}")
-    assert (response.status_code, response.json()) == (404, error(5, "the customer was not found"))
+    assert (response.status_code, response.json()) == (404, error(5, message))
 
 
 # --- changeSmsNumber --------------------------------------------------------------------------

@@ -313,7 +313,7 @@ def test_add_product_with_only_name_and_price(manager):
     # given
     store = StoreFactory()
     # when
-    response = manager.post(f"/api/stores/{store.id}/products", {"name": "Pen", "price": "0"}, format="json")
+    response = manager.post(f"/api/stores/{store.id}/products", {"name": "Pen", "price": 0}, format="json")
     # then
     assert response.status_code == 200
     product = Product.objects.get(id=response.json()["id"])
@@ -471,7 +471,7 @@ def test_increase_and_decrease_price_take_the_new_price(manager):
     )
     after_increase = Product.objects.get(id=product.id).price
     decreased = manager.put(
-        f"/api/stores/products/{product.id}/decreasePrice", {"price": "7.25"}, format="json"
+        f"/api/stores/products/{product.id}/decreasePrice", {"price": 7.25}, format="json"
     )
     # then
     assert (increased.status_code, increased.json()) == (200, {})

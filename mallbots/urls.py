@@ -34,3 +34,8 @@ urlpatterns = [
     path("api/", include("apps.depot.api.urls")),
     path("api/", include("apps.search.api.urls")),
 ]
+
+# Under /api/ errors answer the API's JSON body (an unknown path too); errors raised outside any
+# view (a middleware reading the session during a database outage) still answer 503.
+handler404 = "mallbots.web.error_pages.not_found"
+handler500 = "mallbots.web.error_pages.server_error"

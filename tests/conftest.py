@@ -205,14 +205,17 @@ def use_broker() -> Iterator[Callable[[str], None]]:
 
 @pytest.fixture
 def api_client_for(db: Any) -> Callable[..., Any]:
-    """An API client authenticated by token as a new user in the given groups, or as staff:
-    `api_client_for("kiosk")`, `api_client_for("store-managers")`, `api_client_for(staff=True)`."""
+    """An API client authenticated by token as a new user in the given groups, staff or not:
+    `api_client_for("kiosk")`, `api_client_for("administrators", staff=True)`; a superuser with
+    `api_client_for(superuser=True)`. Staff get exactly their groups' permissions."""
     from django.contrib.auth.models import Group, User
     from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
-    def make(*groups: str, staff: bool = False) -> APIClient:
-        user = User.objects.create_user(f"user-{time.monotonic_ns()}", password="x", is_staff=staff)
+    def make(*groups: str, staff: bool = False, superuser: bool = False) -> APIClient:
+        user = User.objects.create_user(
+            f"user-{time.monotonic_ns()}", password="x", is_staff=staff or superuser, is_superuser=superuser
+        )
         user.groups.set([Group.objects.get(name=name) for name in groups])
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")

@@ -20,6 +20,7 @@ from mallbots.ddd import (
     NotFound,
     when,
 )
+from mallbots.ddd.limits import LINES_MAX, MONEY_MAX, QUANTITY_MAX
 
 # --- Errors (messages of the original where it had one) -----------------------------------
 
@@ -58,6 +59,27 @@ class QuantityCannotBeNegative(InvalidArgument):
 
 class QuantityTooSmall(InvalidArgument):
     default_message = "the item quantity must be at least 1"
+
+
+class QuantityTooLarge(InvalidArgument):
+    default_message = f"the item quantity cannot exceed {QUANTITY_MAX}"
+
+    def __init__(self) -> None:
+        super().__init__(details=[{"field": "quantity", "description": self.default_message}])
+
+
+class BasketTooManyItems(InvalidArgument):
+    default_message = f"the basket cannot hold more than {LINES_MAX} products"
+
+    def __init__(self) -> None:
+        super().__init__(details=[{"field": "productId", "description": self.default_message}])
+
+
+class BasketTotalTooLarge(InvalidArgument):
+    default_message = f"the basket total cannot exceed {MONEY_MAX}"
+
+    def __init__(self) -> None:
+        super().__init__(details=[{"field": "quantity", "description": self.default_message}])
 
 
 class ProductNotLocated(NotFound):
@@ -155,6 +177,8 @@ def _check_quantity(quantity: int) -> None:
         raise QuantityCannotBeNegative()
     if quantity == 0:
         raise QuantityTooSmall()
+    if quantity > QUANTITY_MAX:
+        raise QuantityTooLarge()
 
 
 class Basket(EventSourcedAggregate):
@@ -181,6 +205,11 @@ class Basket(EventSourcedAggregate):
     def is_open(self) -> bool:
         return self.status == BasketStatus.OPEN
 
+    @property
+    def total(self) -> Decimal:
+        """What the order made from this basket will cost: the lines' prices times quantities."""
+        return sum((item.price * item.quantity for item in self.items.values()), Decimal("0"))
+
     def add_item(
         self,
         *,
@@ -194,6 +223,15 @@ class Basket(EventSourcedAggregate):
         if not self.is_open:
             raise BasketCannotBeModified()
         _check_quantity(quantity)
+        # What the order, its copies and its invoice will have to hold (mallbots.ddd.limits).
+        current = self.items.get(product_id)
+        if current is None and len(self.items) >= LINES_MAX:
+            raise BasketTooManyItems()
+        if current is not None and current.quantity + quantity > QUANTITY_MAX:
+            raise QuantityTooLarge()
+        line_price = current.price if current is not None else price
+        if self.total + line_price * quantity > MONEY_MAX:
+            raise BasketTotalTooLarge()
         item = Item(
             store_id=store_id,
             product_id=product_id,

@@ -13,6 +13,7 @@ from mallbots.ddd import (
     InvalidArgument,
     NotFound,
     Unauthenticated,
+    limits,
 )
 
 # --- Errors (messages of the original where it had one) -----------------------------------
@@ -36,6 +37,13 @@ class SmsNumberBlank(InvalidArgument):
 
 class SmsNumberInvalid(InvalidArgument):
     default_message = "the SMS number is not valid"
+
+
+class CustomerNameTooLong(InvalidArgument):
+    default_message = f"the customer name cannot be longer than {limits.NAME_MAX_LENGTH} characters"
+
+    def __init__(self) -> None:
+        super().__init__(details=[{"field": "name", "description": self.default_message}])
 
 
 class CustomerAlreadyEnabled(FailedPrecondition):
@@ -84,7 +92,7 @@ class CustomerAuthorized(DomainEvent, name="customers.CustomerAuthorized"):
 
 # --- SMS numbers ------------------------------------------------------------------------------
 
-SMS_NUMBER_MAX_LENGTH = 32
+SMS_NUMBER_MAX_LENGTH = limits.SMS_NUMBER_MAX_LENGTH
 # Digits with an optional leading "+", and the separators people type: spaces, dashes, dots,
 # parentheses. E.164 allows at most 15 digits; fewer than 7 is no reachable number.
 _SMS_CHARACTERS = re.compile(r"\+?[0-9 ().-]+")
@@ -128,6 +136,8 @@ class Customer(Aggregate):
         name = name.strip()
         if not name:
             raise CustomerNameBlank()
+        if limits.too_long(name, limits.NAME_MAX_LENGTH):
+            raise CustomerNameTooLong()
         customer = cls(id, name, clean_sms_number(sms_number), enabled=True)
         customer.record(CustomerRegistered(customer_id=id, name=name, sms_number=customer.sms_number))
         return customer

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from mallbots.ddd import Aggregate, DomainEvent, FailedPrecondition, InvalidArgument, NotFound
+from mallbots.ddd.limits import LINES_MAX, NAME_MAX_LENGTH, QUANTITY_MAX
 
 # --- Errors (messages of the original where it had one) -----------------------------------
 
@@ -57,6 +58,14 @@ class QuantityTooSmall(InvalidArgument):
 
 class BotNameBlank(InvalidArgument):
     default_message = "the bot name cannot be blank"
+
+
+class OutOfRange(InvalidArgument):
+    """A number or a name past what the depot keeps (mallbots.ddd.limits)."""
+
+    @classmethod
+    def of(cls, field: str, message: str) -> OutOfRange:
+        return cls(message, details=[{"field": field, "description": message}])
 
 
 class ShoppingListCannotBeCanceled(FailedPrecondition):
@@ -156,6 +165,10 @@ def check_lines(order_id: str, lines: Sequence[OrderLine]) -> None:
         raise ShoppingListHasNoItems()
     if any(line.quantity < 1 for line in lines):
         raise QuantityTooSmall()
+    if len(lines) > LINES_MAX:
+        raise OutOfRange.of("items", f"the shopping list cannot have more than {LINES_MAX} items")
+    if any(line.quantity > QUANTITY_MAX for line in lines):
+        raise OutOfRange.of("quantity", f"the item quantity cannot exceed {QUANTITY_MAX}")
 
 
 def plan_stops(picks: Sequence[Pick]) -> tuple[Stop, ...]:
@@ -261,6 +274,8 @@ class Bot(Aggregate):
         name = name.strip()
         if not name:
             raise BotNameBlank()
+        if len(name) > NAME_MAX_LENGTH:
+            raise OutOfRange.of("name", f"the bot name cannot be longer than {NAME_MAX_LENGTH} characters")
         bot = cls(id, name)
         bot.record(BotCreated(bot_id=id, name=name))
         return bot

@@ -23,6 +23,7 @@ from mallbots.ddd import (
     NotFound,
     when,
 )
+from mallbots.ddd.limits import LINES_MAX, MONEY_MAX, NAME_MAX_LENGTH, QUANTITY_MAX
 
 CENT = Decimal("0.01")
 
@@ -51,6 +52,15 @@ class QuantityTooSmall(InvalidArgument):
 
 class PriceCannotBeNegative(InvalidArgument):
     default_message = "create order command: the item price cannot be negative"
+
+
+class OrderOutOfRange(InvalidArgument):
+    """A number or a name past what every copy of the order can hold (mallbots.ddd.limits)."""
+
+    @classmethod
+    def of(cls, field: str, message: str) -> OrderOutOfRange:
+        message = f"create order command: {message}"
+        return cls(message, details=[{"field": field, "description": message}])
 
 
 class ShoppingIdCannotBeBlank(InvalidArgument):
@@ -210,6 +220,20 @@ def _check_item(item: Item) -> None:
         raise QuantityTooSmall()
     if item.price < 0:
         raise PriceCannotBeNegative()
+    if item.quantity > QUANTITY_MAX:
+        raise OrderOutOfRange.of("quantity", f"the item quantity cannot exceed {QUANTITY_MAX}")
+    if item.price > MONEY_MAX:
+        raise OrderOutOfRange.of("price", f"the item price cannot exceed {MONEY_MAX}")
+    if len(item.store_name) > NAME_MAX_LENGTH or len(item.product_name) > NAME_MAX_LENGTH:
+        raise OrderOutOfRange.of("productName", f"a name cannot be longer than {NAME_MAX_LENGTH} characters")
+
+
+def _check_order(items: tuple[Item, ...]) -> None:
+    """What the payments and search copies and the invoice of the order must hold."""
+    if len(items) > LINES_MAX:
+        raise OrderOutOfRange.of("items", f"an order cannot have more than {LINES_MAX} items")
+    if order_total(items) > MONEY_MAX:
+        raise OrderOutOfRange.of("items", f"the order total cannot exceed {MONEY_MAX}")
 
 
 class Order(EventSourcedAggregate):
@@ -243,6 +267,7 @@ class Order(EventSourcedAggregate):
             raise PaymentIdCannotBeBlank()
         for item in items:
             _check_item(item)
+        _check_order(items)
         self.record(
             OrderCreated(order_id=self.id, customer_id=customer_id, payment_id=payment_id, items=items)
         )

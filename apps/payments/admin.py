@@ -218,10 +218,11 @@ class OrderCopyAdmin(ReadOnlyAdmin):
         "payment_id",
         "total",
         "confirmation",
+        "rejected",
         "canceled",
         "created_at",
     )
-    list_filter = ("confirmation", "canceled")
+    list_filter = ("confirmation", "rejected", "canceled")
     search_fields = ("=order_id", "=customer_id", "=payment_id")
     search_help_text = "Exact order, customer or payment id."
     fields = (
@@ -231,6 +232,7 @@ class OrderCopyAdmin(ReadOnlyAdmin):
         "total",
         "confirmation",
         "failure_reason",
+        "rejected",
         "canceled",
         "version",
         "created_at",

@@ -30,8 +30,8 @@ class PaymentsConfig(AppConfig):
             order_group="payments.customers",
         )
         # One order's messages, whichever handler each goes to, in publication order: the copy
-        # of the order exists before its payment is confirmed, and a cancellation is seen in
-        # its place among them.
+        # of the order exists before its payment is confirmed, and a rejection or cancellation
+        # is seen in its place among them (before it: nothing to confirm; after: released).
         Handler = Callable[[Any, Envelope], None]
         about_orders: list[tuple[str, type[IntegrationEvent], Handler]] = [
             ("payments.on_ordering_order_created", ordering.OrderCreated, handlers.on_ordering_order_created),
@@ -44,6 +44,11 @@ class PaymentsConfig(AppConfig):
                 "payments.on_ordering_order_readied",
                 ordering.OrderReadied,
                 handlers.on_ordering_order_readied,
+            ),
+            (
+                "payments.on_ordering_order_rejected",
+                ordering.OrderRejected,
+                handlers.on_ordering_order_rejected,
             ),
             (
                 "payments.on_ordering_order_canceled",

@@ -30,6 +30,22 @@ class PaymentConfirmationFailed(
 
 
 @dataclass(frozen=True)
+class PaymentReleased(
+    IntegrationEvent,
+    name="paymentsapi.PaymentReleased",
+    version=1,
+    producer="payments",
+    partition_by="order_id",
+):
+    """Compensation: the payment confirmed for an order that was then rejected or cancelled is
+    free again (bound to no order)."""
+
+    id: str  # the payment id
+    order_id: str
+    reason: str  # "the order was rejected" or "the order was cancelled"
+
+
+@dataclass(frozen=True)
 class InvoicePaid(
     IntegrationEvent, name="paymentsapi.InvoicePaid", producer="payments", partition_by="order_id"
 ):

@@ -9,6 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from mallbots.ddd import Aggregate, DomainEvent, FailedPrecondition, InvalidArgument, NotFound
+from mallbots.ddd.limits import MONEY_MAX
 
 CENT = Decimal("0.01")
 
@@ -37,6 +38,13 @@ class PaymentAmountNotPositive(InvalidArgument):
 
 class InvoiceAmountNegative(InvalidArgument):
     default_message = "the invoice amount cannot be negative"
+
+
+class AmountTooLarge(InvalidArgument):
+    default_message = f"the amount cannot exceed {MONEY_MAX}"
+
+    def __init__(self) -> None:
+        super().__init__(details=[{"field": "amount", "description": self.default_message}])
 
 
 class PaymentOfAnotherCustomer(FailedPrecondition):
@@ -93,6 +101,16 @@ class PaymentConfirmationFailed(DomainEvent, name="payments.PaymentConfirmationF
 
 
 @dataclass(frozen=True)
+class PaymentReleased(DomainEvent, name="payments.PaymentReleased"):
+    """Compensation: the payment confirmed for an order that was then rejected or cancelled is
+    bound to no order again."""
+
+    payment_id: str
+    order_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class InvoiceCreated(DomainEvent, name="payments.InvoiceCreated"):
     invoice_id: str
     order_id: str
@@ -139,6 +157,8 @@ class Payment(Aggregate):
     def authorize(cls, id: str, customer_id: str, amount: Decimal) -> Payment:
         if amount <= 0:
             raise PaymentAmountNotPositive()
+        if amount > MONEY_MAX:
+            raise AmountTooLarge()
         payment = cls(id, customer_id, amount.quantize(CENT))
         payment.record(PaymentAuthorized(payment_id=id, customer_id=customer_id, amount=payment.amount))
         return payment
@@ -156,6 +176,14 @@ class Payment(Aggregate):
         self.order_id = order_id
         self.record(PaymentConfirmed(payment_id=self.id, order_id=order_id, amount=total))
 
+    def release(self, *, order_id: str, reason: str) -> None:
+        """Unbinds the payment from `order_id` (rejected or cancelled after the confirmation),
+        so it may pay for another order. A payment not bound to that order stays as it is."""
+        if self.order_id != order_id:
+            return
+        self.order_id = ""
+        self.record(PaymentReleased(payment_id=self.id, order_id=order_id, reason=reason))
+
 
 # --- Invoice --------------------------------------------------------------------------------
 
@@ -169,6 +197,8 @@ class InvoiceStatus(StrEnum):
 def _invoice_amount(amount: Decimal) -> Decimal:
     if amount < 0:
         raise InvoiceAmountNegative()
+    if amount > MONEY_MAX:
+        raise AmountTooLarge()
     return amount.quantize(CENT)
 
 
@@ -230,12 +260,18 @@ class Confirmation(StrEnum):
     AWAITING = "awaiting"
     CONFIRMED = "confirmed"
     FAILED = "failed"
+    RELEASED = "released"  # confirmed, then released when the order was rejected or cancelled
+
+
+REJECTED_REASON = "the order was rejected"
+CANCELLED_REASON = "the order was cancelled"
 
 
 class OrderCopy(Aggregate):
     """What the payments context keeps of an order (from ordersapi.OrderCreated): who pays, with
     which payment, how much; and how the confirmation of its payment went. It confirms the
-    payment once: after that, or once the order is canceled, a confirmation does nothing."""
+    payment once: after that, or once the order is rejected or cancelled, a confirmation does
+    nothing, and a payment confirmed before the rejection or cancellation is released."""
 
     stream_type = "payments.Order"
 
@@ -248,6 +284,7 @@ class OrderCopy(Aggregate):
         confirmation: Confirmation = Confirmation.AWAITING,
         failure_reason: str = "",
         canceled: bool = False,
+        rejected: bool = False,
     ) -> None:
         super().__init__(id)
         self.customer_id = customer_id
@@ -256,10 +293,20 @@ class OrderCopy(Aggregate):
         self.confirmation = confirmation
         self.failure_reason = failure_reason
         self.canceled = canceled
+        self.rejected = rejected
+
+    @property
+    def finished(self) -> bool:
+        """Rejected or cancelled: its payment is never to be confirmed (any more)."""
+        return self.canceled or self.rejected
 
     @property
     def awaits_confirmation(self) -> bool:
-        return self.confirmation == Confirmation.AWAITING and not self.canceled
+        return self.confirmation == Confirmation.AWAITING and not self.finished
+
+    @property
+    def holds_payment(self) -> bool:
+        return self.confirmation == Confirmation.CONFIRMED
 
     def confirm_payment(self, payment: Payment | None) -> None:
         """Step 4 of the create-order saga. `payment` is the order's payment, None when there is
@@ -282,5 +329,19 @@ class OrderCopy(Aggregate):
         else:
             self.confirmation = Confirmation.CONFIRMED
 
-    def cancel(self) -> None:
+    def cancel(self, payment: Payment | None = None) -> None:
+        """The order was cancelled. `payment` is its payment when it may be released (None
+        keeps a confirmed payment bound, e.g. to an order whose invoice is paid)."""
         self.canceled = True
+        self._release(payment, CANCELLED_REASON)
+
+    def reject(self, payment: Payment | None = None) -> None:
+        """The order was rejected (create-order saga): a confirmation still to come does
+        nothing, and `payment`, if it was confirmed for this order, is released."""
+        self.rejected = True
+        self._release(payment, REJECTED_REASON)
+
+    def _release(self, payment: Payment | None, reason: str) -> None:
+        if self.holds_payment and payment is not None:
+            payment.release(order_id=self.id, reason=reason)
+            self.confirmation = Confirmation.RELEASED

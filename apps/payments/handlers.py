@@ -33,5 +33,11 @@ def on_ordering_order_readied(event: ordering.OrderReadied, envelope: Envelope) 
     services.invoice_create(order_id=event.id, amount=event.total)
 
 
+def on_ordering_order_rejected(event: ordering.OrderRejected, envelope: Envelope) -> None:
+    """Compensation: no payment is confirmed for a rejected order; one confirmed already is
+    released."""
+    services.order_reject(order_id=event.id)
+
+
 def on_ordering_order_canceled(event: ordering.OrderCanceled, envelope: Envelope) -> None:
     services.order_cancel(order_id=event.id)

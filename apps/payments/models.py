@@ -79,12 +79,14 @@ class CustomerCache(models.Model):
 
 class OrderCopy(models.Model):
     """An order as the payments context needs it (ordersapi.OrderCreated), with the outcome of
-    the confirmation of its payment (create-order saga, step 4) and whether it was canceled."""
+    the confirmation of its payment (create-order saga, step 4) and whether it was rejected or
+    canceled."""
 
     class Confirmation(models.TextChoices):
         AWAITING = Confirmation.AWAITING.value, "awaiting"
         CONFIRMED = Confirmation.CONFIRMED.value, "confirmed"
         FAILED = Confirmation.FAILED.value, "failed"
+        RELEASED = Confirmation.RELEASED.value, "released"
 
     order_id = models.CharField(primary_key=True, max_length=64)
     customer_id = models.CharField(max_length=64)
@@ -96,6 +98,7 @@ class OrderCopy(models.Model):
     )
     failure_reason = models.TextField(blank=True, default="")
     canceled = models.BooleanField(default=False)
+    rejected = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(db_default=Now())
     updated_at = models.DateTimeField(db_default=Now())

@@ -128,6 +128,7 @@ class OrderCopyRepository(Repository[OrderCopy]):
             Confirmation(row.confirmation),
             row.failure_reason,
             row.canceled,
+            row.rejected,
         )
 
     def state(self, order: OrderCopy) -> dict[str, Any]:
@@ -135,6 +136,7 @@ class OrderCopyRepository(Repository[OrderCopy]):
             "confirmation": order.confirmation.value,
             "failure_reason": order.failure_reason,
             "canceled": order.canceled,
+            "rejected": order.rejected,
         }
 
     def creation_state(self, order: OrderCopy) -> dict[str, Any]:

@@ -40,13 +40,17 @@ def payment_confirm_for_order(*, order_id: str) -> None:
     """Create-order saga, step 4 (docs/saga.md), once the order's shopping list exists: binds the
     order's payment to it (PaymentConfirmed), or publishes why not (PaymentConfirmationFailed).
     A refusal is an outcome of the saga, not an error of this command. Confirming an order a
-    second time, or an order canceled meanwhile, does nothing."""
+    second time, or an order rejected or canceled meanwhile (a late message), does nothing."""
     order = orders.find_for_update(order_id) or _copy_order_from_ordering(order_id)
     if not order.awaits_confirmation:
         logger.info(
             "payment of order %s: %s, nothing to confirm",
             order_id,
-            "order canceled" if order.canceled else f"already {order.confirmation.value}",
+            "order rejected"
+            if order.rejected
+            else "order canceled"
+            if order.canceled
+            else f"already {order.confirmation.value}",
         )
         return
     payment = payments.find_for_update(order.payment_id)
@@ -111,18 +115,41 @@ def order_copy_add(*, order_id: str, customer_id: str, payment_id: str, total: D
 
 
 @transaction.atomic
+def order_reject(*, order_id: str) -> None:
+    """The order was rejected (ordersapi.OrderRejected, create-order saga compensation): a
+    confirmation of its payment still to come does nothing, and a payment confirmed before the
+    rejection is released (PaymentReleased)."""
+    order = orders.find_for_update(order_id)
+    if order is None:
+        logger.info("order %s rejected: not copied here, nothing to release", order_id)
+        return
+    payment = payments.find_for_update(order.payment_id) if order.holds_payment else None
+    with message_context.use(correlation_id=order_id):
+        order.reject(payment)
+        orders.save(order)
+        if payment is not None:
+            payments.save(payment)
+
+
+@transaction.atomic
 def order_cancel(*, order_id: str) -> None:
     """The order was canceled (ordersapi.OrderCanceled): a confirmation of its payment still to
-    come does nothing, and its pending invoice, if it has one, is canceled."""
+    come does nothing, a payment confirmed for it is released (PaymentReleased) unless its
+    invoice is paid, and its pending invoice, if it has one, is canceled."""
     order = orders.find_for_update(order_id)
-    if order is not None:
-        order.cancel()
-        orders.save(order)
+    payment = (
+        payments.find_for_update(order.payment_id) if order is not None and order.holds_payment else None
+    )
     invoice = invoices.find_for_update(order_id)  # the invoice id is the order id
-    if invoice is None or invoice.status != InvoiceStatus.PENDING:
-        logger.info("order %s canceled: no pending invoice to cancel", order_id)
-        return
     with message_context.use(correlation_id=order_id):
+        if order is not None:
+            order.cancel(None if invoice is not None and invoice.status == InvoiceStatus.PAID else payment)
+            orders.save(order)
+            if payment is not None:
+                payments.save(payment)
+        if invoice is None or invoice.status != InvoiceStatus.PENDING:
+            logger.info("order %s canceled: no pending invoice to cancel", order_id)
+            return
         invoice.cancel()
         invoices.save(invoice)
 
@@ -134,7 +161,12 @@ def _copy_order_from_ordering(order_id: str) -> OrderCopy:
     if info is None:
         raise OrderNotFound()
     order = OrderCopy(
-        order_id, info.customer_id, info.payment_id, info.total, canceled=info.status == "cancelled"
+        order_id,
+        info.customer_id,
+        info.payment_id,
+        info.total,
+        canceled=info.status == "cancelled",
+        rejected=info.status == "rejected",
     )
     orders.add(order)
     return order

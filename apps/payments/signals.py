@@ -8,7 +8,13 @@ from mallbots.eventstore.api import Recorded, receiver
 from mallbots.messaging.api import publish
 
 from . import contracts
-from .domain import InvoiceCanceled, InvoicePaid, PaymentConfirmationFailed, PaymentConfirmed
+from .domain import (
+    InvoiceCanceled,
+    InvoicePaid,
+    PaymentConfirmationFailed,
+    PaymentConfirmed,
+    PaymentReleased,
+)
 
 
 @receiver(PaymentConfirmed)
@@ -23,6 +29,12 @@ def publish_payment_confirmation_failed(record: Recorded) -> None:
     publish(
         contracts.PaymentConfirmationFailed(id=event.payment_id, order_id=event.order_id, reason=event.reason)
     )
+
+
+@receiver(PaymentReleased)
+def publish_payment_released(record: Recorded) -> None:
+    event: PaymentReleased = record.event  # type: ignore[assignment]
+    publish(contracts.PaymentReleased(id=event.payment_id, order_id=event.order_id, reason=event.reason))
 
 
 @receiver(InvoicePaid)

@@ -13,11 +13,12 @@ from mallbots.ddd import (
     FailedPrecondition,
     InvalidArgument,
     NotFound,
+    limits,
     when,
 )
 
-# The read model keeps prices as decimal(9, 2).
-MAX_PRICE = Decimal("9999999.99")
+# The read model (and every cache and copy of a price) keeps prices as decimal(9, 2).
+MAX_PRICE = limits.MONEY_MAX
 CENT = Decimal("0.01")
 
 # --- Errors ---------------------------------------------------------------------------------
@@ -37,6 +38,15 @@ class StoreNameBlank(InvalidArgument):
 
 class StoreLocationBlank(InvalidArgument):
     default_message = "the store location cannot be blank"
+
+
+class TextTooLong(InvalidArgument):
+    """A name, location, description or SKU past its limit (mallbots.ddd.limits)."""
+
+    @classmethod
+    def of(cls, field: str, limit: int) -> TextTooLong:
+        message = f"the {field} cannot be longer than {limit} characters"
+        return cls(message, details=[{"field": field, "description": message}])
 
 
 class StoreAlreadyParticipating(InvalidArgument):
@@ -114,6 +124,7 @@ class Store(EventSourcedAggregate):
         _require_name(name, StoreNameBlank)
         if not location.strip():
             raise StoreLocationBlank()
+        _check_length("location", location)
         store = cls(id)
         store.record(StoreCreated(store_id=id, name=name, location=location))
         return store
@@ -223,6 +234,8 @@ class Product(EventSourcedAggregate):
     def add(cls, id: str, *, store: Store, name: str, description: str, sku: str, price: Decimal) -> Product:
         """Add a product to `store`, which the caller loaded: a product needs an existing store."""
         _require_name(name, ProductNameBlank)
+        _check_length("description", description, limits.DESCRIPTION_MAX_LENGTH)
+        _check_length("sku", sku)
         price = _valid_price(price)
         product = cls(id)
         product.record(
@@ -240,6 +253,7 @@ class Product(EventSourcedAggregate):
     def rebrand(self, name: str, description: str) -> None:
         self._require_not_removed()
         _require_name(name, ProductNameBlank)
+        _check_length("description", description, limits.DESCRIPTION_MAX_LENGTH)
         self.record(ProductRebranded(product_id=self.id, name=name, description=description))
 
     def increase_price(self, price: Decimal) -> None:
@@ -319,6 +333,12 @@ class Product(EventSourcedAggregate):
 def _require_name(name: str, error: type[InvalidArgument]) -> None:
     if not name.strip():
         raise error()
+    _check_length("name", name)
+
+
+def _check_length(field: str, text: str, limit: int = limits.NAME_MAX_LENGTH) -> None:
+    if limits.too_long(text, limit):
+        raise TextTooLong.of(field, limit)
 
 
 def _valid_price(price: Decimal) -> Decimal:

@@ -1,5 +1,6 @@
 """Pure-Python building blocks of the domain model. No Django, no ORM, no Celery."""
 
+from . import limits
 from .aggregate import Aggregate, Entity, EventSourcedAggregate, when
 from .errors import (
     AlreadyExists,
@@ -35,6 +36,7 @@ __all__ = [
     "UnknownEvent",
     "UnknownEventVersion",
     "domain_events",
+    "limits",
     "upcaster",
     "when",
 ]

@@ -1,5 +1,5 @@
 """Running a service command as one transaction, retried when it loses an optimistic
-concurrency race."""
+concurrency race, and answered Conflict when its aggregate stayed busy past the wait."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.db import transaction
 from mallbots.ddd import Conflict
 from mallbots.ddd import context as message_context
 
-from .store import ConcurrencyError
+from .store import ConcurrencyError, StreamBusy
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -22,7 +22,9 @@ R = TypeVar("R")
 def command(fn: Callable[P, R]) -> Callable[P, R]:
     """Runs the service in `transaction.atomic()` (a savepoint when nested). When the save
     loses a race, the whole service runs again on fresh state, up to
-    EVENTSTORE_CONFLICT_ATTEMPTS times in all; after that the caller gets Conflict (HTTP 409)."""
+    EVENTSTORE_CONFLICT_ATTEMPTS times in all; after that the caller gets Conflict (HTTP 409).
+    Loading an aggregate waits for the commands already on it (EVENTSTORE_STREAM_WAIT_SECONDS),
+    so races are rare; a stream still busy after that wait is a Conflict at once."""
 
     @functools.wraps(fn)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -36,6 +38,8 @@ def command(fn: Callable[P, R]) -> Callable[P, R]:
             except ConcurrencyError:
                 if attempt == attempts:
                     raise Conflict() from None
+            except StreamBusy:
+                raise Conflict() from None
         raise AssertionError("unreachable")
 
     return run

@@ -3,7 +3,12 @@
 Each command's events go in with one INSERT. That statement first takes a transaction-scoped
 advisory lock on the stream, so a projection rebuild of the stream (which takes the same
 lock) never interleaves with a live append; the unique (stream, version) constraint then
-decides concurrent writers: the loser gets ConcurrencyError and its service retries."""
+decides concurrent writers: the loser gets ConcurrencyError and its service retries.
+
+Loading an aggregate inside a transaction takes that lock first (waiting at most
+EVENTSTORE_STREAM_WAIT_SECONDS), so commands on one aggregate run one after the other, each
+on the state the previous one committed: a burst on one hot aggregate waits instead of
+failing. The constraint stays the guarantee; the lock only spares the losers their retries."""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, OperationalError, connection
 
 from mallbots.ddd import DomainEvent, EventSourcedAggregate, NotFound, domain_events
 from mallbots.ddd.serde import from_data, to_data
@@ -28,6 +33,13 @@ _UNIQUE_STREAM_VERSION = "eventstore_event_stream_version"
 
 class ConcurrencyError(Exception):
     """Another writer appended to the stream since it was loaded."""
+
+
+class StreamBusy(Exception):
+    """The stream stayed locked by other commands for longer than the wait allowed."""
+
+
+_LOCK_NOT_AVAILABLE = "55P03"
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,30 @@ def decode(event_type: str, schema_version: int, data: dict[str, Any]) -> Domain
 
 def stream_lock_key(stream_type: str, stream_id: str) -> str:
     return f"{stream_type}:{stream_id}"
+
+
+def wait_for_stream(stream_type: str, stream_id: str, *, timeout: float) -> None:
+    """Take the stream's advisory lock for the rest of the transaction, waiting at most
+    `timeout` seconds for the commands holding it to commit (StreamBusy past that). Outside a
+    transaction, or with no timeout, it does nothing: there is no turn to wait for."""
+    if timeout <= 0 or not connection.in_atomic_block:
+        return
+    key = stream_lock_key(stream_type, stream_id)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+        if cursor.fetchone()[0]:
+            return  # nobody holds it: the usual case costs one round trip
+        cursor.execute("SELECT current_setting('lock_timeout')")
+        (previous,) = cursor.fetchone()
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{max(1, round(timeout * 1000))}ms"])
+        try:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+        except OperationalError as exc:
+            if getattr(exc.__cause__, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
+                raise StreamBusy(f"{stream_type}/{stream_id} stayed locked for {timeout}s") from exc
+            raise
+        # Later lock waits of the command (row locks) keep the session's own timeout.
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
 
 
 _EVENT_COLUMNS = (
@@ -240,7 +276,9 @@ class AggregateRepository(Generic[A]):
         return aggregate
 
     def find(self, id: str) -> A | None:
-        """The aggregate, or None when its stream has no events."""
+        """The aggregate, or None when its stream has no events. In a transaction, waits for
+        the stream's turn first (see the module's docstring)."""
+        wait_for_stream(self.stream_type, id, timeout=settings.EVENTSTORE_STREAM_WAIT_SECONDS)
         # One round trip: the snapshot (only if its schema is current) and the events after it.
         sql = (
             "WITH snap AS (SELECT version, state FROM eventstore_snapshot "

@@ -53,10 +53,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "mallbots.web.middleware.CorrelationMiddleware",
+    # A database outage answers 503 with Retry-After, in the API and the admin (mallbots/web/outage.py).
+    "mallbots.web.outage.DatabaseUnavailableMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "mallbots.urls"
+# What a 503 during a database outage asks clients to wait before retrying (Retry-After).
+WEB_RETRY_AFTER_SECONDS = env.int("WEB_RETRY_AFTER_SECONDS", default=5)
 WSGI_APPLICATION = "mallbots.wsgi.application"
 ASGI_APPLICATION = "mallbots.asgi.application"
 
@@ -112,20 +116,33 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "mallbots.web.schema.AutoSchema",
     "EXCEPTION_HANDLER": "mallbots.web.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "MallBots API",
-    "DESCRIPTION": "Shopping mall where customers order from many stores in one basket and bots collect the items.",
+    "DESCRIPTION": (
+        "Shopping mall where customers order from many stores in one basket and bots collect the "
+        "items.\n\nEvery operation needs a token (`Authorization: Token <key>`) of a user whose "
+        'groups hold the operation\'s permission. Errors answer `{"code", "message", "details"}` '
+        "(the `Error` component). Fields are typed strictly (a number is not a string), numbers and "
+        "texts have the ranges and lengths shown, ids are UUIDs; unknown fields in a body are "
+        "ignored, as the original's gateway did."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/",
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    # Ids in paths are UUIDs (mallbots/web/converters.py).
+    "PATH_CONVERTER_OVERRIDES": {"uuid_str": {"type": "string", "format": "uuid"}},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "mallbots.web.schema.add_error_responses",
+    ],
 }
 
 # --- Messaging: Celery over Redis -------------------------------------------------------
@@ -186,6 +203,9 @@ MESSAGING_MAX_DEAD_LETTERS = env.int("MESSAGING_MAX_DEAD_LETTERS", default=0)
 EVENTSTORE_SNAPSHOT_EVERY = {"default": env.int("EVENTSTORE_SNAPSHOT_EVERY", default=50)}
 # A command that loses an optimistic-concurrency race is retried this many times in all.
 EVENTSTORE_CONFLICT_ATTEMPTS = env.int("EVENTSTORE_CONFLICT_ATTEMPTS", default=3)
+# Commands on one aggregate wait their turn (a per-stream lock taken before loading) for at
+# most this long, then answer 409; 0 turns the wait off (optimistic concurrency alone).
+EVENTSTORE_STREAM_WAIT_SECONDS = env.float("EVENTSTORE_STREAM_WAIT_SECONDS", default=10.0)
 
 # --- Bounded contexts ---------------------------------------------------------------------
 # Create-order saga step timeout: an order still pending after this is rejected.

@@ -15,6 +15,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from mallbots.ddd import DomainError
 
+from . import outage
+
 log = logging.getLogger(__name__)
 
 HTTP_STATUS_BY_CODE = {
@@ -25,6 +27,7 @@ HTTP_STATUS_BY_CODE = {
     9: status.HTTP_400_BAD_REQUEST,  # failed precondition
     10: status.HTTP_409_CONFLICT,  # aborted
     13: status.HTTP_500_INTERNAL_SERVER_ERROR,
+    14: status.HTTP_503_SERVICE_UNAVAILABLE,  # unavailable: retry after the Retry-After header
     16: status.HTTP_401_UNAUTHORIZED,
 }
 
@@ -91,5 +94,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(error_body(8, str(exc.detail)), status=exc.status_code)
     if isinstance(exc, exceptions.APIException):
         return Response(error_body(2, str(exc.detail)), status=exc.status_code)
+    if outage.is_outage(exc):
+        log.warning("database unavailable in %s: %s", context.get("view"), exc)
+        return Response(
+            error_body(outage.UNAVAILABLE, outage.MESSAGE),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": outage.retry_after()},
+        )
     log.exception("unhandled error in %s", context.get("view"))
     return Response(error_body(13, "internal error"), status=status.HTTP_500_INTERNAL_SERVER_ERROR)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 
 from mallbots.ddd import context as message_context
@@ -22,8 +23,12 @@ class CorrelationMiddleware:
         supplied = request.headers.get("X-Correlation-ID", "")
         correlation_id = supplied if _SAFE_ID.match(supplied) else message_context.new_id()
         # Session users are known here; token users once DRF authenticates them (see authentication.py).
-        user = getattr(request, "user", None)
-        actor = user.get_username() if user is not None and user.is_authenticated else None
+        try:
+            user = getattr(request, "user", None)
+            actor = user.get_username() if user is not None and user.is_authenticated else None
+        except DatabaseError:
+            # The session cannot be read: the view meets the same error and answers 503.
+            actor = None
         with message_context.use(correlation_id=correlation_id, causation_id=correlation_id, actor=actor):
             response = self.get_response(request)
         response["X-Correlation-ID"] = correlation_id

@@ -38,12 +38,14 @@ def error(code: int, message: str, details: list | None = None) -> dict:
 
 def test_start_basket_answers_the_new_id(kiosk):
     # when
-    response = kiosk.post("/api/baskets", {"customerId": "customer-1"}, format="json")
+    response = kiosk.post(
+        "/api/baskets", {"customerId": "3ec49e14-d88d-5647-be97-ce58b99fbcf7"}, format="json"
+    )
     # then
     assert response.status_code == 200
     basket_id = response.json()["id"]
     assert response.json() == {"id": basket_id}
-    assert Basket.objects.get(id=basket_id).customer_id == "customer-1"
+    assert Basket.objects.get(id=basket_id).customer_id == "3ec49e14-d88d-5647-be97-ce58b99fbcf7"
     assert events_of(basket_id) == [(1, "baskets.BasketStarted")]
 
 
@@ -58,17 +60,19 @@ def test_start_basket_without_a_customer_is_refused_and_starts_nothing(kiosk, bo
     assert not StreamMessage.objects.exists()
 
 
-def test_start_basket_with_an_overlong_customer_id_names_the_field(kiosk):
+@pytest.mark.parametrize("customer_id", ["c" * 65, "bob", 42], ids=["overlong", "not a uuid", "a number"])
+def test_start_basket_with_a_customer_id_that_is_no_uuid_names_the_field(kiosk, customer_id):
     # when
-    response = kiosk.post("/api/baskets", {"customerId": "c" * 65}, format="json")
+    response = kiosk.post("/api/baskets", {"customerId": customer_id}, format="json")
     # then
     assert response.status_code == 400
     assert response.json() == error(
         3,
-        "customerId: Ensure this field has no more than 64 characters.",
-        [{"field": "customerId", "description": "Ensure this field has no more than 64 characters."}],
+        "customerId: Must be a valid UUID.",
+        [{"field": "customerId", "description": "Must be a valid UUID."}],
     )
     assert not Basket.objects.exists()
+    assert not Event.objects.exists()
 
 
 def test_start_basket_with_malformed_json_is_a_bad_request(kiosk):
@@ -88,7 +92,11 @@ def test_get_basket_answers_the_original_shape_plus_customer_payment_and_status(
     store = CachedStoreFactory(name="Threads")
     shirt = CachedProductFactory(store=store, name="Shirt", price=Decimal("9.99"))
     mug = CachedProductFactory(store=store, name="Mug", price=Decimal("4.50"))
-    basket = BasketFactory(customer_id="customer-1", items=[(shirt, 2), (mug, 1)], payment_id="payment-1")
+    basket = BasketFactory(
+        customer_id="3ec49e14-d88d-5647-be97-ce58b99fbcf7",
+        items=[(shirt, 2), (mug, 1)],
+        payment_id="c6d65f30-c600-5051-865f-2de994f4f127",
+    )
     # when
     response = kiosk.get(f"/api/baskets/{basket.id}")
     # then
@@ -114,8 +122,8 @@ def test_get_basket_answers_the_original_shape_plus_customer_payment_and_status(
                     "quantity": 1,
                 },
             ],
-            "customerId": "customer-1",
-            "paymentId": "payment-1",
+            "customerId": "3ec49e14-d88d-5647-be97-ce58b99fbcf7",
+            "paymentId": "c6d65f30-c600-5051-865f-2de994f4f127",
             "status": "checked_out",
         }
     }
@@ -124,7 +132,7 @@ def test_get_basket_answers_the_original_shape_plus_customer_payment_and_status(
 
 def test_get_basket_of_a_new_basket(kiosk):
     # given
-    basket = BasketFactory(customer_id="customer-2")
+    basket = BasketFactory(customer_id="29b29c98-8625-5f6f-8618-364aaac50778")
     # when
     response = kiosk.get(f"/api/baskets/{basket.id}")
     # then
@@ -132,7 +140,7 @@ def test_get_basket_of_a_new_basket(kiosk):
         "basket": {
             "id": basket.id,
             "items": [],
-            "customerId": "customer-2",
+            "customerId": "29b29c98-8625-5f6f-8618-364aaac50778",
             "paymentId": "",
             "status": "open",
         }
@@ -196,13 +204,28 @@ def test_add_item_needs_a_quantity_of_at_least_one(kiosk, quantity, message):
     ("body", "field", "description"),
     [
         ({"quantity": 1}, "productId", "This field is required."),
-        ({"productId": "", "quantity": 1}, "productId", "This field may not be blank."),
-        ({"productId": "p"}, "quantity", "This field is required."),
-        ({"productId": "p", "quantity": "two"}, "quantity", "A valid integer is required."),
+        ({"productId": "", "quantity": 1}, "productId", "Must be a valid UUID."),
+        ({"productId": 7, "quantity": 1}, "productId", "Must be a valid UUID."),
         (
-            {"productId": "p", "quantity": 2**31},
+            {"productId": "5b1e7c2a-0d4f-4b8e-9a6c-3f2e1d0c9b8a", "quantity": "2"},
             "quantity",
-            "Ensure this value is less than or equal to 2147483647.",
+            "A valid integer is required.",
+        ),
+        (
+            {"productId": "5b1e7c2a-0d4f-4b8e-9a6c-3f2e1d0c9b8a", "quantity": True},
+            "quantity",
+            "A valid integer is required.",
+        ),
+        ({"productId": "5b1e7c2a-0d4f-4b8e-9a6c-3f2e1d0c9b8a"}, "quantity", "This field is required."),
+        (
+            {"productId": "5b1e7c2a-0d4f-4b8e-9a6c-3f2e1d0c9b8a", "quantity": "two"},
+            "quantity",
+            "A valid integer is required.",
+        ),
+        (
+            {"productId": "5b1e7c2a-0d4f-4b8e-9a6c-3f2e1d0c9b8a", "quantity": 10_001},
+            "quantity",
+            "Ensure this value is less than or equal to 10000.",
         ),
     ],
 )
@@ -237,7 +260,7 @@ def test_add_item_of_an_unknown_product_is_not_found(kiosk):
 def test_add_item_to_a_checked_out_basket_cannot_modify_it(kiosk):
     # given
     product = CachedProductFactory()
-    basket = BasketFactory(items=[(product, 1)], payment_id="payment-1")
+    basket = BasketFactory(items=[(product, 1)], payment_id="c6d65f30-c600-5051-865f-2de994f4f127")
     # when
     response = kiosk.put(
         f"/api/baskets/{basket.id}/addItem", {"productId": product.id, "quantity": 1}, format="json"
@@ -293,12 +316,16 @@ def test_checkout_answers_empty_and_checks_the_basket_out(kiosk):
     # given
     basket = BasketFactory(items=[(CachedProductFactory(), 1)])
     # when
-    response = kiosk.put(f"/api/baskets/{basket.id}/checkout", {"paymentId": "payment-1"}, format="json")
+    response = kiosk.put(
+        f"/api/baskets/{basket.id}/checkout",
+        {"paymentId": "c6d65f30-c600-5051-865f-2de994f4f127"},
+        format="json",
+    )
     # then
     assert (response.status_code, response.json()) == (200, {})
     assert Basket.objects.values_list("status", "payment_id").get(id=basket.id) == (
         "checked_out",
-        "payment-1",
+        "c6d65f30-c600-5051-865f-2de994f4f127",
     )
     assert (
         StreamMessage.objects.filter(name="basketsapi.BasketCheckedOut", partition_key=basket.id).count() == 1
@@ -321,7 +348,11 @@ def test_checkout_of_an_empty_basket_is_refused(kiosk):
     # given
     basket = BasketFactory()
     # when
-    response = kiosk.put(f"/api/baskets/{basket.id}/checkout", {"paymentId": "payment-1"}, format="json")
+    response = kiosk.put(
+        f"/api/baskets/{basket.id}/checkout",
+        {"paymentId": "c6d65f30-c600-5051-865f-2de994f4f127"},
+        format="json",
+    )
     # then
     assert (response.status_code, response.json()) == (400, error(9, "the basket has no items"))
     assert Basket.objects.get(id=basket.id).status == "open"
@@ -329,12 +360,18 @@ def test_checkout_of_an_empty_basket_is_refused(kiosk):
 
 def test_a_second_checkout_cannot_modify_the_basket(kiosk):
     # given
-    basket = BasketFactory(items=[(CachedProductFactory(), 1)], payment_id="payment-1")
+    basket = BasketFactory(
+        items=[(CachedProductFactory(), 1)], payment_id="c6d65f30-c600-5051-865f-2de994f4f127"
+    )
     # when
-    response = kiosk.put(f"/api/baskets/{basket.id}/checkout", {"paymentId": "payment-2"}, format="json")
+    response = kiosk.put(
+        f"/api/baskets/{basket.id}/checkout",
+        {"paymentId": "ff9ff528-a9e6-57e7-9678-8b54f33112a3"},
+        format="json",
+    )
     # then
     assert (response.status_code, response.json()) == (400, error(9, "the basket cannot be modified"))
-    assert Basket.objects.get(id=basket.id).payment_id == "payment-1"
+    assert Basket.objects.get(id=basket.id).payment_id == "c6d65f30-c600-5051-865f-2de994f4f127"
 
 
 # --- cancelBasket ---------------------------------------------------------------------------
@@ -365,11 +402,19 @@ def test_a_second_cancel_is_refused(kiosk):
 COMMANDS = [
     ("get", "/api/baskets/{id}", None),
     ("delete", "/api/baskets/{id}", None),
-    ("put", "/api/baskets/{id}/checkout", {"paymentId": "payment-1"}),
-    ("put", "/api/baskets/{id}/addItem", {"productId": "p-1", "quantity": 1}),
-    ("put", "/api/baskets/{id}/removeItem", {"productId": "p-1", "quantity": 1}),
+    ("put", "/api/baskets/{id}/checkout", {"paymentId": "c6d65f30-c600-5051-865f-2de994f4f127"}),
+    (
+        "put",
+        "/api/baskets/{id}/addItem",
+        {"productId": "8b6facad-71d2-5cff-ab59-2446f1da1f0d", "quantity": 1},
+    ),
+    (
+        "put",
+        "/api/baskets/{id}/removeItem",
+        {"productId": "8b6facad-71d2-5cff-ab59-2446f1da1f0d", "quantity": 1},
+    ),
 ]
-ALL = [("post", "/api/baskets", {"customerId": "customer-1"}), *COMMANDS]
+ALL = [("post", "/api/baskets", {"customerId": "3ec49e14-d88d-5647-be97-ce58b99fbcf7"}), *COMMANDS]
 IDS = [f"{method} {path}" for method, path, _ in ALL]
 
 
@@ -415,16 +460,22 @@ def test_users_outside_the_kiosk_group_are_denied(api_client_for, method, path, 
     assert Basket.objects.count() == 1
 
 
-def test_staff_may_do_everything(api_client_for):
+def test_administrators_may_do_everything(api_client_for):
     # given
-    staff = api_client_for(staff=True)
+    staff = api_client_for("administrators", staff=True)
     product = CachedProductFactory()
     # when
-    basket_id = staff.post("/api/baskets", {"customerId": "customer-1"}, format="json").json()["id"]
+    basket_id = staff.post(
+        "/api/baskets", {"customerId": "3ec49e14-d88d-5647-be97-ce58b99fbcf7"}, format="json"
+    ).json()["id"]
     added = staff.put(
         f"/api/baskets/{basket_id}/addItem", {"productId": product.id, "quantity": 1}, format="json"
     )
-    checked_out = staff.put(f"/api/baskets/{basket_id}/checkout", {"paymentId": "payment-1"}, format="json")
+    checked_out = staff.put(
+        f"/api/baskets/{basket_id}/checkout",
+        {"paymentId": "c6d65f30-c600-5051-865f-2de994f4f127"},
+        format="json",
+    )
     # then
     assert (added.status_code, checked_out.status_code) == (200, 200)
     assert staff.get(f"/api/baskets/{basket_id}").json()["basket"]["status"] == "checked_out"
@@ -435,15 +486,21 @@ def test_the_kiosk_fills_and_checks_out_a_basket_with_products_it_never_cached(k
     store = StoreFactory(name="Corner shop")
     product = ProductFactory(store=store, name="Tea", price=Decimal("3.20"))
     # when
-    basket_id = kiosk.post("/api/baskets", {"customerId": "customer-9"}, format="json").json()["id"]
+    basket_id = kiosk.post(
+        "/api/baskets", {"customerId": "0dbb91c2-c602-5715-9b1b-c073544dc32e"}, format="json"
+    ).json()["id"]
     kiosk.put(f"/api/baskets/{basket_id}/addItem", {"productId": product.id, "quantity": 3}, format="json")
-    checkout = kiosk.put(f"/api/baskets/{basket_id}/checkout", {"paymentId": "payment-9"}, format="json")
+    checkout = kiosk.put(
+        f"/api/baskets/{basket_id}/checkout",
+        {"paymentId": "d5e5d3e5-8dfd-5cbc-9afb-1d1c302df92f"},
+        format="json",
+    )
     # then
     assert checkout.status_code == 200
     assert StreamMessage.objects.get(name="basketsapi.BasketCheckedOut").payload == {
         "id": basket_id,
-        "customer_id": "customer-9",
-        "payment_id": "payment-9",
+        "customer_id": "0dbb91c2-c602-5715-9b1b-c073544dc32e",
+        "payment_id": "d5e5d3e5-8dfd-5cbc-9afb-1d1c302df92f",
         "items": [
             {
                 "store_id": store.id,
@@ -461,18 +518,26 @@ def test_the_kiosk_fills_and_checks_out_a_basket_with_products_it_never_cached(k
 def test_an_overlong_or_odd_basket_id_is_simply_not_found(kiosk):
     # when
     overlong = kiosk.get(f"/api/baskets/{'b' * 300}")
-    odd = kiosk.put("/api/baskets/%E2%82%AC%20x/checkout", {"paymentId": "payment-1"}, format="json")
+    odd = kiosk.put(
+        "/api/baskets/%E2%82%AC%20x/checkout",
+        {"paymentId": "c6d65f30-c600-5051-865f-2de994f4f127"},
+        format="json",
+    )
     # then
-    assert (overlong.status_code, overlong.json()) == (404, error(5, "the basket was not found"))
-    assert (odd.status_code, odd.json()) == (404, error(5, "the basket was not found"))
+    assert (overlong.status_code, overlong.json()) == (404, error(5, "not found"))
+    assert (odd.status_code, odd.json()) == (404, error(5, "not found"))
 
 
 @pytest.mark.parametrize(
     ("body", "field", "description"),
     [
-        ({"productId": "p", "quantity": 1.5}, "quantity", "A valid integer is required."),
+        (
+            {"productId": "5b1e7c2a-0d4f-4b8e-9a6c-3f2e1d0c9b8a", "quantity": 1.5},
+            "quantity",
+            "A valid integer is required.",
+        ),
         (["productId", "quantity"], "non_field_errors", "Invalid data. Expected a dictionary, but got list."),
-        ({"productId": "p\x00", "quantity": 1}, "productId", "Null characters are not allowed."),
+        ({"productId": "p\x00", "quantity": 1}, "productId", "Must be a valid UUID."),
     ],
 )
 def test_remove_item_with_a_body_of_the_wrong_shape_is_a_bad_request(kiosk, body, field, description):

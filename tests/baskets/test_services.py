@@ -375,6 +375,7 @@ def _race(basket_id: str, product_ids: list[str]) -> list[BaseException | None]:
 def test_two_concurrent_adds_to_one_basket_both_land(settings):
     # given
     settings.EVENTSTORE_CONFLICT_ATTEMPTS = 3
+    settings.EVENTSTORE_STREAM_WAIT_SECONDS = 0  # optimistic concurrency alone
     shirt, mug = CachedProductFactory(), CachedProductFactory()
     basket = BasketFactory()
     # when
@@ -390,6 +391,7 @@ def test_two_concurrent_adds_to_one_basket_both_land(settings):
 def test_without_retries_the_losing_add_gets_conflict_and_changes_nothing(settings):
     # given
     settings.EVENTSTORE_CONFLICT_ATTEMPTS = 1
+    settings.EVENTSTORE_STREAM_WAIT_SECONDS = 0  # optimistic concurrency alone
     shirt, mug = CachedProductFactory(), CachedProductFactory()
     basket = BasketFactory()
     # when

@@ -163,8 +163,10 @@ def test_create_shopping_list_refuses_products_and_stores_it_cannot_find(operato
     store = CachedStoreFactory()
     product_id = new_id()
     if items == "unknown-store":
-        services.product_cache_add(product_id=product_id, store_id="store-gone", name="Lamp")
-        item = {"productId": product_id, "storeId": "store-gone", "quantity": 1}
+        services.product_cache_add(
+            product_id=product_id, store_id="fe6a5bc8-4022-52b1-ab90-f90a87b671a3", name="Lamp"
+        )
+        item = {"productId": product_id, "storeId": "fe6a5bc8-4022-52b1-ab90-f90a87b671a3", "quantity": 1}
     elif items == "other-store":
         item = {"productId": CachedProductFactory().id, "storeId": store.id, "quantity": 1}
     else:
@@ -184,13 +186,36 @@ def test_create_shopping_list_refuses_products_and_stores_it_cannot_find(operato
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ({"items": [{"productId": "p", "storeId": "s", "quantity": 1}]}, "the order id cannot be blank"),
         (
-            {"orderId": " ", "items": [{"productId": "p", "storeId": "s", "quantity": 1}]},
+            {
+                "items": [
+                    {
+                        "productId": "5b1e7c2a-0d4f-4b8e-9a6c-3f2e1d0c9b8a",
+                        "storeId": "1f0e2d3c-4b5a-4968-8776-a5b4c3d2e1f0",
+                        "quantity": 1,
+                    }
+                ]
+            },
             "the order id cannot be blank",
         ),
-        ({"orderId": "order-1"}, "the shopping list needs at least one item"),
-        ({"orderId": "order-1", "items": []}, "the shopping list needs at least one item"),
+        (
+            {
+                "orderId": " ",
+                "items": [
+                    {
+                        "productId": "5b1e7c2a-0d4f-4b8e-9a6c-3f2e1d0c9b8a",
+                        "storeId": "1f0e2d3c-4b5a-4968-8776-a5b4c3d2e1f0",
+                        "quantity": 1,
+                    }
+                ],
+            },
+            "the order id cannot be blank",
+        ),
+        ({"orderId": "6fd23b4e-6c59-5d39-a29f-e00baf76b541"}, "the shopping list needs at least one item"),
+        (
+            {"orderId": "6fd23b4e-6c59-5d39-a29f-e00baf76b541", "items": []},
+            "the shopping list needs at least one item",
+        ),
         ({}, "the order id cannot be blank"),
     ],
 )
@@ -206,19 +231,38 @@ def test_create_shopping_list_needs_an_order_and_items(operator, body, message):
     ("item", "field", "description"),
     [
         (
-            {"productId": "p", "storeId": "s", "quantity": 0},
+            {
+                "productId": "5b1e7c2a-0d4f-4b8e-9a6c-3f2e1d0c9b8a",
+                "storeId": "1f0e2d3c-4b5a-4968-8776-a5b4c3d2e1f0",
+                "quantity": 0,
+            },
             "items[0].quantity",
             "Ensure this value is greater than or equal to 1.",
         ),
-        ({"productId": "p", "storeId": "s"}, "items[0].quantity", "This field is required."),
-        ({"storeId": "s", "quantity": 1}, "items[0].productId", "This field is required."),
         (
-            {"productId": "p", "storeId": "", "quantity": 1},
-            "items[0].storeId",
-            "This field may not be blank.",
+            {
+                "productId": "5b1e7c2a-0d4f-4b8e-9a6c-3f2e1d0c9b8a",
+                "storeId": "1f0e2d3c-4b5a-4968-8776-a5b4c3d2e1f0",
+            },
+            "items[0].quantity",
+            "This field is required.",
         ),
         (
-            {"productId": "p", "storeId": "s", "quantity": "two"},
+            {"storeId": "1f0e2d3c-4b5a-4968-8776-a5b4c3d2e1f0", "quantity": 1},
+            "items[0].productId",
+            "This field is required.",
+        ),
+        (
+            {"productId": "5b1e7c2a-0d4f-4b8e-9a6c-3f2e1d0c9b8a", "storeId": "", "quantity": 1},
+            "items[0].storeId",
+            "Must be a valid UUID.",
+        ),
+        (
+            {
+                "productId": "5b1e7c2a-0d4f-4b8e-9a6c-3f2e1d0c9b8a",
+                "storeId": "1f0e2d3c-4b5a-4968-8776-a5b4c3d2e1f0",
+                "quantity": "two",
+            },
             "items[0].quantity",
             "A valid integer is required.",
         ),
@@ -226,7 +270,11 @@ def test_create_shopping_list_needs_an_order_and_items(operator, body, message):
 )
 def test_create_shopping_list_names_the_bad_item_field(operator, item, field, description):
     # when
-    response = operator.post("/api/depot/shopping", {"orderId": "order-1", "items": [item]}, format="json")
+    response = operator.post(
+        "/api/depot/shopping",
+        {"orderId": "6fd23b4e-6c59-5d39-a29f-e00baf76b541", "items": [item]},
+        format="json",
+    )
     # then
     assert (response.status_code, response.json()) == (
         400,
@@ -421,7 +469,11 @@ def test_assign_shopping_list_refusals(operator, case, status, body):
 
 @pytest.mark.parametrize(
     ("body", "description"),
-    [({}, "This field is required."), ({"botId": ""}, "This field may not be blank.")],
+    [
+        ({}, "This field is required."),
+        ({"botId": ""}, "Must be a valid UUID."),
+        ({"botId": 1}, "Must be a valid UUID."),
+    ],
 )
 def test_assign_shopping_list_needs_a_bot_id(operator, body, description):
     # given
@@ -560,9 +612,9 @@ def test_users_outside_the_depot_operators_are_forbidden(api_client_for, group, 
     assert snapshot() == before
 
 
-def test_staff_may_run_the_depot(api_client_for):
+def test_administrators_may_run_the_depot(api_client_for):
     # given
-    staff = api_client_for(staff=True)
+    staff = api_client_for("administrators", staff=True)
     shopping_list = ShoppingListFactory(status="available")
     # when
     bot_id = staff.post("/api/depot/bots", {"name": "Robbie"}, format="json").json()["id"]

@@ -537,6 +537,7 @@ def _race(order_id: str, commands: list) -> list[BaseException | None]:
 def test_an_approval_racing_a_cancel_is_retried_on_fresh_state(settings):
     # given
     settings.EVENTSTORE_CONFLICT_ATTEMPTS = 3
+    settings.EVENTSTORE_STREAM_WAIT_SECONDS = 0  # optimistic concurrency alone
     order = OrderFactory()
     # when
     results = _race(

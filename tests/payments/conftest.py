@@ -11,6 +11,7 @@ EVENT_TYPES = (
     domain.PaymentAuthorized,
     domain.PaymentConfirmed,
     domain.PaymentConfirmationFailed,
+    domain.PaymentReleased,
     domain.InvoiceCreated,
     domain.InvoiceAdjusted,
     domain.InvoicePaid,

@@ -13,5 +13,6 @@ EXPECTATIONS = {
     },
     "depotapi.ShoppingListCreated": {"order_id": "string"},
     "ordersapi.OrderReadied": {"id": "string", "total": "decimal"},
+    "ordersapi.OrderRejected": {"id": "string"},
     "ordersapi.OrderCanceled": {"id": "string"},
 }

@@ -27,6 +27,7 @@ from apps.payments.domain import (
     PaymentConfirmationFailed,
     PaymentConfirmed,
     PaymentOfAnotherCustomer,
+    PaymentReleased,
     PaymentTooSmall,
 )
 
@@ -179,6 +180,42 @@ def test_canceling_the_order_stops_a_confirmation_to_come():
     # then
     assert state(o) == (Confirmation.AWAITING, "", True)
     assert o.awaits_confirmation is False
+
+
+@pytest.mark.parametrize(
+    ("close", "reason"), [("reject", "the order was rejected"), ("cancel", "the order was cancelled")]
+)
+def test_closing_the_order_after_the_confirmation_releases_its_payment(close, reason):
+    # given
+    o, p = order(), payment()
+    o.confirm_payment(p)
+    p.clear_events()
+    # when
+    getattr(o, close)(p)
+    # then
+    assert (o.confirmation, o.awaits_confirmation, p.order_id) == (Confirmation.RELEASED, False, "")
+    assert p.pending_events == (PaymentReleased(payment_id=p.id, order_id=o.id, reason=reason),)
+    assert o.pending_events == ()
+
+
+def test_rejecting_the_order_before_the_confirmation_releases_nothing_and_stops_it():
+    # given
+    o, p = order(), payment()
+    # when
+    o.reject(p)
+    o.confirm_payment(p)
+    # then
+    assert (state(o), o.rejected, p.order_id) == ((Confirmation.AWAITING, "", False), True, "")
+    assert (o.pending_events, p.pending_events) == ((), ())
+
+
+def test_a_payment_bound_to_another_order_is_not_released():
+    # given
+    p = payment(order_id="o-other")
+    # when
+    p.release(order_id="o-1", reason="the order was rejected")
+    # then
+    assert (p.order_id, p.pending_events) == ("o-other", ())
 
 
 # --- Invoice ----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.db import transaction
 
 from apps.customers.contracts import CustomerRegistered
 from apps.depot.contracts import ShoppingListCreated
-from apps.ordering.contracts import OrderCanceled, OrderCreated, OrderItem, OrderReadied
+from apps.ordering.contracts import OrderCanceled, OrderCreated, OrderItem, OrderReadied, OrderRejected
 from apps.payments import services
 from apps.payments.models import CustomerCache, Invoice, OrderCopy, Payment
 from mallbots.ddd import context
@@ -35,6 +35,7 @@ HANDLERS = {
     "depotapi.ShoppingListCreated": ("payments.on_depot_shopping_list_created", "payments.orders"),
     "ordersapi.OrderReadied": ("payments.on_ordering_order_readied", "payments.orders"),
     "ordersapi.OrderCanceled": ("payments.on_ordering_order_canceled", "payments.orders"),
+    "ordersapi.OrderRejected": ("payments.on_ordering_order_rejected", "payments.orders"),
 }
 
 
@@ -84,6 +85,16 @@ def order_canceled(order_id: str, customer_id: str, payment_id: str) -> list[Del
     return publish_as_producer(event, correlation_id=order_id)
 
 
+def order_rejected(order_id: str, customer_id: str, payment_id: str) -> list[DeliveryArgs]:
+    event = OrderRejected(
+        id=order_id,
+        customer_id=customer_id,
+        payment_id=payment_id,
+        reason="the order was not approved in time",
+    )
+    return publish_as_producer(event, correlation_id=order_id)
+
+
 def deliver(deliveries: list[DeliveryArgs]) -> list[Outcome]:
     return [consumer.process(handler, envelope, seq) for handler, envelope, seq in deliveries]
 
@@ -119,11 +130,12 @@ def test_every_handler_is_subscribed_on_the_payments_queue_in_its_order_group():
         shopping_list_created(order_id),
         order_readied(order_id, customer_id, payment_id),
         order_canceled(order_id, customer_id, payment_id),
+        order_rejected(order_id, customer_id, payment_id),
     ]
     # then
     names = list(HANDLERS)
     assert [[(h, env["name"], seq) for h, env, seq in row] for row in rows] == [
-        [(HANDLERS[name][0], name, seq)] for name, seq in zip(names, [1, 1, 2, 3, 4], strict=True)
+        [(HANDLERS[name][0], name, seq)] for name, seq in zip(names, [1, 1, 2, 3, 4, 5], strict=True)
     ]
     for row in StreamMessage.objects.exclude(producer="payments"):
         assert [d for d in fanned_out(row) if d["handler"].startswith("payments.")] == [
@@ -274,6 +286,50 @@ def test_an_order_canceled_before_its_list_is_handled_keeps_its_payment_unconfir
     assert OrderCopy.objects.get(pk=order_id).canceled is True
 
 
+def test_a_shopping_list_that_comes_after_the_rejection_confirms_no_payment():
+    # given: the order was rejected (say, not approved in time) before its list was published
+    payment = PaymentFactory()
+    order_id = new_id()
+    deliveries = (
+        order_created(order_id, payment.customer_id, payment.id)
+        + order_rejected(order_id, payment.customer_id, payment.id)
+        + shopping_list_created(order_id)
+    )
+    # when the late list is handled, twice
+    outcomes = deliver(deliveries + deliveries[-1:])
+    # then nothing was confirmed, nothing published
+    assert outcomes == [Outcome.HANDLED] * 3 + [Outcome.DUPLICATE]
+    assert Payment.objects.get(pk=payment.id).order_id == ""
+    assert published(order_id) == []
+    copy = OrderCopy.objects.get(pk=order_id)
+    assert (copy.confirmation, copy.rejected, copy.canceled) == ("awaiting", True, False)
+
+
+def test_a_payment_confirmed_before_the_rejection_is_released_once():
+    # given: the payment was confirmed, then the order rejected
+    payment = PaymentFactory()
+    order_id = new_id()
+    deliveries = (
+        order_created(order_id, payment.customer_id, payment.id)
+        + shopping_list_created(order_id)
+        + order_rejected(order_id, payment.customer_id, payment.id)
+    )
+    # when, each delivered twice
+    outcomes = deliver([d for d in deliveries for _ in range(2)])
+    # then the payment is free again, and the release was published once
+    assert outcomes == [Outcome.HANDLED, Outcome.DUPLICATE] * 3
+    assert published(order_id) == [
+        ("paymentsapi.PaymentConfirmed", {"id": payment.id, "order_id": order_id, "amount": "42.50"}),
+        (
+            "paymentsapi.PaymentReleased",
+            {"id": payment.id, "order_id": order_id, "reason": "the order was rejected"},
+        ),
+    ]
+    assert Payment.objects.get(pk=payment.id).order_id == ""
+    copy = OrderCopy.objects.get(pk=order_id)
+    assert (copy.confirmation, copy.rejected) == ("released", True)
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
 def test_several_orders_delivered_twice_and_shuffled_end_as_their_histories_say(seed):
     # given: a confirmed and invoiced order, a refused one, and one canceled after confirmation
@@ -308,12 +364,16 @@ def test_several_orders_delivered_twice_and_shuffled_end_as_their_histories_say(
         )
     ]
     assert published(canceled) == [
-        ("paymentsapi.PaymentConfirmed", {"id": other.id, "order_id": canceled, "amount": "42.50"})
+        ("paymentsapi.PaymentConfirmed", {"id": other.id, "order_id": canceled, "amount": "42.50"}),
+        (
+            "paymentsapi.PaymentReleased",
+            {"id": other.id, "order_id": canceled, "reason": "the order was cancelled"},
+        ),
     ]
     assert dict(Payment.objects.values_list("id", "order_id")) == {
         big.id: invoiced,
         small.id: "",
-        other.id: canceled,
+        other.id: "",
     }
     assert list(Invoice.objects.values_list("id", "payment_id", "status")) == [(invoiced, big.id, "pending")]
     assert dict(OrderCopy.objects.values_list("order_id", "canceled")) == {
@@ -346,7 +406,11 @@ def test_a_ready_order_gets_a_pending_invoice_and_a_cancellation_cancels_it():
     assert invoice_after_ready == (order_id, order_id, payment.id, Decimal("42.50"), "pending")
     assert Invoice.objects.get(pk=order_id).status == "canceled"
     assert published(order_id)[1:] == [
-        ("paymentsapi.InvoiceCanceled", {"id": order_id, "order_id": order_id})
+        (
+            "paymentsapi.PaymentReleased",
+            {"id": payment.id, "order_id": order_id, "reason": "the order was cancelled"},
+        ),
+        ("paymentsapi.InvoiceCanceled", {"id": order_id, "order_id": order_id}),
     ]
     assert StreamMessage.objects.get(name="paymentsapi.InvoiceCanceled").correlation_id == order_id
 

@@ -53,6 +53,10 @@ def copy_row(order_id: str) -> tuple[str, str, bool, int]:
     return o.confirmation, o.failure_reason, o.canceled, o.version
 
 
+def rejected(order_id: str) -> bool:
+    return OrderCopy.objects.get(pk=order_id).rejected
+
+
 def invoice_row(invoice_id: str) -> tuple[str, str, Decimal, str, int]:
     i = Invoice.objects.get(pk=invoice_id)
     return i.order_id, i.payment_id, i.amount, i.status, i.version
@@ -220,6 +224,76 @@ def test_the_payment_of_a_canceled_order_is_not_confirmed():
     # then
     assert copy_row(order.order_id) == ("awaiting", "", True, 2)
     assert payment_row(order.payment_id)[2:] == ("", 1)
+    assert published() == []
+
+
+def test_the_payment_of_a_rejected_order_is_not_confirmed():
+    # given
+    order = OrderCopyFactory()
+    services.order_reject(order_id=order.order_id)
+    # when
+    services.payment_confirm_for_order(order_id=order.order_id)
+    # then
+    assert (copy_row(order.order_id), rejected(order.order_id)) == (("awaiting", "", False, 2), True)
+    assert payment_row(order.payment_id)[2:] == ("", 1)
+    assert published() == []
+
+
+@pytest.mark.parametrize(
+    ("command", "reason"),
+    [(services.order_reject, "the order was rejected"), (services.order_cancel, "the order was cancelled")],
+    ids=["rejected", "cancelled"],
+)
+def test_a_payment_confirmed_before_the_order_was_rejected_or_cancelled_is_released(command, reason):
+    # given
+    order = OrderCopyFactory()
+    services.payment_confirm_for_order(order_id=order.order_id)
+    # when
+    with context.use(correlation_id="c-release"):
+        command(order_id=order.order_id)
+    # then the payment is bound to no order again, and may pay for another one
+    assert copy_row(order.order_id)[:2] == ("released", "")
+    assert payment_row(order.payment_id)[2:] == ("", 3)
+    assert published()[-1] == (
+        "paymentsapi.PaymentReleased",
+        order.order_id,
+        {"id": order.payment_id, "order_id": order.order_id, "reason": reason},
+    )
+    other = OrderCopyFactory(payment=Payment.objects.get(pk=order.payment_id))
+    services.payment_confirm_for_order(order_id=other.order_id)
+    assert payment_row(order.payment_id)[2] == other.order_id
+
+
+def test_rejecting_an_order_twice_releases_its_payment_once():
+    # given
+    order = OrderCopyFactory()
+    services.payment_confirm_for_order(order_id=order.order_id)
+    services.order_reject(order_id=order.order_id)
+    before = (copy_row(order.order_id), payment_row(order.payment_id), published())
+    # when
+    services.order_reject(order_id=order.order_id)
+    # then
+    assert (copy_row(order.order_id), payment_row(order.payment_id), published()) == before
+
+
+def test_rejecting_an_order_nobody_copied_does_nothing():
+    # when
+    services.order_reject(order_id=new_id())
+    # then
+    assert (OrderCopy.objects.count(), published()) == (0, [])
+
+
+def test_confirm_does_nothing_for_an_order_the_ordering_context_says_is_rejected(monkeypatch):
+    # given
+    payment = PaymentFactory()
+    order_id = new_id()
+    info = order_info(order_id, payment.id, payment.customer_id, status="rejected")
+    monkeypatch.setattr(services.ordering, "get_order", lambda asked: info)
+    # when
+    services.payment_confirm_for_order(order_id=order_id)
+    # then
+    assert (copy_row(order_id), rejected(order_id)) == (("awaiting", "", False, 1), True)
+    assert payment_row(payment.id)[2] == ""
     assert published() == []
 
 

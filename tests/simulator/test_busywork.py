@@ -68,8 +68,10 @@ def test_busywork_takes_orders_through_their_whole_lives(live_server, start_work
     assert set(Bot.objects.values_list("status", flat=True)) == {"idle"}
     assert ShoppingList.objects.filter(status="completed").count() == counts["completed"]
     assert Invoice.objects.filter(status="paid").count() == counts["completed"]
-    # and it ran as the staff user it made for itself
-    assert User.objects.get(username="busywork").is_staff
+    # and it ran as the staff user it made for itself, a kiosk and a bot operator
+    user = User.objects.get(username="busywork")
+    assert user.is_staff and not user.is_superuser
+    assert sorted(user.groups.values_list("name", flat=True)) == ["depot-operators", "kiosk"]
 
 
 @pytest.mark.integration

@@ -271,7 +271,7 @@ def test_disable_participation_of_a_store_that_does_not_participate_answers_400(
 )
 def test_an_unknown_store_answers_404_and_creates_no_stream(api_client_for, method, path, body):
     # given
-    client = api_client_for(staff=True)
+    client = api_client_for("administrators", staff=True)
     StoreFactory()
     before = counts()
     # when
@@ -313,7 +313,7 @@ def test_add_product_with_only_name_and_price(manager):
     # given
     store = StoreFactory()
     # when
-    response = manager.post(f"/api/stores/{store.id}/products", {"name": "Pen", "price": "0"}, format="json")
+    response = manager.post(f"/api/stores/{store.id}/products", {"name": "Pen", "price": 0}, format="json")
     # then
     assert response.status_code == 200
     product = Product.objects.get(id=response.json()["id"])
@@ -471,7 +471,7 @@ def test_increase_and_decrease_price_take_the_new_price(manager):
     )
     after_increase = Product.objects.get(id=product.id).price
     decreased = manager.put(
-        f"/api/stores/products/{product.id}/decreasePrice", {"price": "7.25"}, format="json"
+        f"/api/stores/products/{product.id}/decreasePrice", {"price": 7.25}, format="json"
     )
     # then
     assert (increased.status_code, increased.json()) == (200, {})
@@ -561,7 +561,7 @@ def test_a_removed_product_answers_400_failed_precondition(manager, method, path
 )
 def test_an_unknown_product_answers_404_and_creates_no_stream(api_client_for, method, path, body):
     # given
-    client = api_client_for(staff=True)
+    client = api_client_for("administrators", staff=True)
     ProductFactory()
     before = counts()
     # when
@@ -624,11 +624,13 @@ def test_a_kiosk_may_read_stores_and_products(kiosk, existing, method, path, bod
     assert call(kiosk, method, path, body, *existing).status_code == 200
 
 
-@pytest.mark.parametrize("who", ["store-managers", "staff"])
+@pytest.mark.parametrize("who", ["store-managers", "administrators"])
 @pytest.mark.parametrize(("method", "path", "body"), OPERATIONS)
-def test_store_managers_and_staff_may_do_everything(api_client_for, existing, who, method, path, body):
+def test_store_managers_and_administrators_may_do_everything(
+    api_client_for, existing, who, method, path, body
+):
     # given a store in the state the operation needs
-    client = api_client_for(staff=True) if who == "staff" else api_client_for(who)
+    client = api_client_for(who, staff=who == "administrators")
     if (method, path) == ("put", "/api/stores/{store}/participating"):
         services.store_disable_participation(store_id=existing[0])
     # when

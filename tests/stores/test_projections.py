@@ -103,6 +103,7 @@ def _race(product_id: str, changes: list[tuple[str, Decimal]]) -> list[BaseExcep
 def test_concurrent_price_changes_on_one_product_lose_no_update(settings):
     # given
     settings.EVENTSTORE_CONFLICT_ATTEMPTS = 3
+    settings.EVENTSTORE_STREAM_WAIT_SECONDS = 0  # optimistic concurrency alone
     product = ProductFactory(price=Decimal("10.00"))
     # when an increase and a decrease load version 1 and save at the same time
     results = _race(
@@ -132,6 +133,7 @@ def test_concurrent_price_changes_on_one_product_lose_no_update(settings):
 def test_concurrent_price_changes_without_retries_the_loser_gets_conflict(settings):
     # given
     settings.EVENTSTORE_CONFLICT_ATTEMPTS = 1
+    settings.EVENTSTORE_STREAM_WAIT_SECONDS = 0  # optimistic concurrency alone
     product = ProductFactory(price=Decimal("10.00"))
     # when
     results = _race(

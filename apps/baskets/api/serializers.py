@@ -8,21 +8,23 @@ from typing import Any
 
 from rest_framework import serializers
 
-from mallbots.web.api import Money
+from mallbots.ddd import limits
+from mallbots.web.api import Integer, Money, Uuid
 
 from ..models import Basket
 
-INT32_MAX = 2**31 - 1
-ID_MAX_LENGTH = 64
+INT32_MIN = -(2**31)
 
 
-def _id_field(**kwargs: Any) -> serializers.CharField:
-    return serializers.CharField(max_length=ID_MAX_LENGTH, **kwargs)
+def _id_field(**kwargs: Any) -> serializers.Field:
+    """A UUID; with a default, a blank or missing one is answered by the domain's message."""
+    field = Uuid(**kwargs)
+    return field
 
 
-def _quantity_field() -> serializers.IntegerField:
-    # An int32, as in the original; the domain answers 0 and negatives with its own messages.
-    return serializers.IntegerField(min_value=-INT32_MAX - 1, max_value=INT32_MAX)
+def _quantity_field() -> Integer:
+    # At most QUANTITY_MAX; the domain answers 0 and negatives with its own messages.
+    return Integer(min_value=INT32_MIN, max_value=limits.QUANTITY_MAX)
 
 
 # --- Requests -------------------------------------------------------------------------------
@@ -34,6 +36,8 @@ class StartBasketRequestSerializer(serializers.Serializer):
 
     class Meta:
         ref_name = "basketspbStartBasket"
+        # Required in the schema; a missing value is answered by the domain"s message (400).
+        schema_required = ("customerId",)
 
 
 class CheckoutBasketRequestSerializer(serializers.Serializer):
@@ -41,6 +45,8 @@ class CheckoutBasketRequestSerializer(serializers.Serializer):
 
     class Meta:
         ref_name = "basketspbCheckoutBasket"
+        # Required in the schema; a missing value is answered by the domain"s message (400).
+        schema_required = ("paymentId",)
 
 
 class ItemQuantityRequestSerializer(serializers.Serializer):

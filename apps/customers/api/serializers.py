@@ -5,24 +5,43 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from mallbots.ddd import limits
+from mallbots.web.api import Text
+
 # --- Requests -------------------------------------------------------------------------------
 # Text fields default to "" as the original's protobuf fields did, so a missing or blank value
 # is answered by the domain with the original's message.
 
 
+def _sms_number() -> Text:
+    """A string (a number is refused: leading zeros and `+` would be lost), at most 32 characters."""
+    field = Text(
+        source="sms_number",
+        max_length=limits.SMS_NUMBER_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+    )
+    return field
+
+
 class RegisterCustomerRequestSerializer(serializers.Serializer):
-    name = serializers.CharField(required=False, allow_blank=True, default="")
-    smsNumber = serializers.CharField(source="sms_number", required=False, allow_blank=True, default="")
+    name = Text(required=False, allow_blank=True, default="")
+    smsNumber = _sms_number()
 
     class Meta:
         ref_name = "customerspbRegisterCustomer"
+        # Required in the schema; a missing value is answered by the domain"s message (400).
+        schema_required = ("name", "smsNumber")
 
 
 class ChangeSmsNumberRequestSerializer(serializers.Serializer):
-    smsNumber = serializers.CharField(source="sms_number", required=False, allow_blank=True, default="")
+    smsNumber = _sms_number()
 
     class Meta:
         ref_name = "customerspbChangeSmsNumber"
+        # Required in the schema; a missing value is answered by the domain"s message (400).
+        schema_required = ("smsNumber",)
 
 
 # --- Responses ------------------------------------------------------------------------------

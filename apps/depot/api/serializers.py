@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from ..models import ShoppingList
+from mallbots.ddd import limits
+from mallbots.web.api import Integer, Text, Uuid
 
-INT32_MAX = 2**31 - 1
+from ..models import ShoppingList
 
 # --- Requests -------------------------------------------------------------------------------
 
 
 class OrderItemSerializer(serializers.Serializer):
-    productId = serializers.CharField(source="product_id", max_length=64)
-    storeId = serializers.CharField(source="store_id", max_length=64)
-    quantity = serializers.IntegerField(min_value=1, max_value=INT32_MAX)
+    productId = Uuid(source="product_id")
+    storeId = Uuid(source="store_id")
+    quantity = Integer(min_value=1, max_value=limits.QUANTITY_MAX)
 
     class Meta:
         ref_name = "depotpbOrderItem"
@@ -23,26 +24,24 @@ class OrderItemSerializer(serializers.Serializer):
 
 class CreateShoppingListRequestSerializer(serializers.Serializer):
     # A missing or blank order id, or no items, is answered by the domain with its message.
-    orderId = serializers.CharField(
-        source="order_id", max_length=64, required=False, allow_blank=True, default=""
-    )
-    items = OrderItemSerializer(many=True, required=False, default=list)
+    orderId = Uuid(source="order_id", required=False, allow_blank=True, default="")
+    items = OrderItemSerializer(many=True, required=False, default=list, max_length=limits.LINES_MAX)
 
     class Meta:
         ref_name = "depotpbCreateShoppingListRequest"
+        # Required in the schema; a missing value is answered by the domain"s message (400).
+        schema_required = ("orderId", "items")
 
 
 class AssignShoppingListRequestSerializer(serializers.Serializer):
-    botId = serializers.CharField(source="bot_id", max_length=64)
+    botId = Uuid(source="bot_id")
 
     class Meta:
         ref_name = "depotpbAssignShoppingListRequest"
 
 
 class ShoppingListQuerySerializer(serializers.Serializer):
-    orderId = serializers.CharField(
-        source="order_id", required=False, help_text="Only the list of this order."
-    )
+    orderId = Uuid(source="order_id", required=False, help_text="Only the list of this order.")
     status = serializers.ChoiceField(
         choices=ShoppingList.Status.choices,
         required=False,
@@ -54,10 +53,12 @@ class ShoppingListQuerySerializer(serializers.Serializer):
 
 
 class CreateBotRequestSerializer(serializers.Serializer):
-    name = serializers.CharField(required=False, allow_blank=True, default="")
+    name = Text(required=False, allow_blank=True, default="")
 
     class Meta:
         ref_name = "depotpbCreateBotRequest"
+        # Required in the schema; a missing value is answered by the domain"s message (400).
+        schema_required = ("name",)
 
 
 # --- Responses ------------------------------------------------------------------------------

@@ -8,16 +8,18 @@ from typing import Any
 
 from rest_framework import serializers
 
-from mallbots.web.api import Money
+from mallbots.ddd import limits
+from mallbots.web.api import Integer, Money, Text, Uuid
 
 from ..models import Order
 
-INT32_MAX = 2**31 - 1
-ID_MAX_LENGTH = 64
+INT32_MIN = -(2**31)
 
 
-def _id_field(**kwargs: Any) -> serializers.CharField:
-    return serializers.CharField(max_length=ID_MAX_LENGTH, **kwargs)
+def _id_field(**kwargs: Any) -> serializers.Field:
+    """A UUID; with a default, a blank or missing one is answered by the domain's message."""
+    field = Uuid(**kwargs)
+    return field
 
 
 # --- Requests -------------------------------------------------------------------------------
@@ -26,11 +28,11 @@ def _id_field(**kwargs: Any) -> serializers.CharField:
 class ItemRequestSerializer(serializers.Serializer):
     storeId = _id_field(source="store_id")
     productId = _id_field(source="product_id")
-    storeName = serializers.CharField(source="store_name", required=False, allow_blank=True, default="")
-    productName = serializers.CharField(source="product_name", required=False, allow_blank=True, default="")
+    storeName = Text(source="store_name", required=False, allow_blank=True, default="")
+    productName = Text(source="product_name", required=False, allow_blank=True, default="")
     # Zero and negative values reach the domain, which answers them with its own messages.
-    price = Money()
-    quantity = serializers.IntegerField(min_value=-INT32_MAX - 1, max_value=INT32_MAX)
+    price = Money(max_digits=limits.MONEY_DIGITS)
+    quantity = Integer(min_value=INT32_MIN, max_value=limits.QUANTITY_MAX)
 
     class Meta:
         ref_name = "orderingpbItemRequest"
@@ -39,12 +41,14 @@ class ItemRequestSerializer(serializers.Serializer):
 class CreateOrderRequestSerializer(serializers.Serializer):
     # Absent or blank: the domain answers "create order command: ... cannot be blank" or
     # "... has no items", as the original.
-    items = ItemRequestSerializer(many=True, required=False, default=list)
+    items = ItemRequestSerializer(many=True, required=False, default=list, max_length=limits.LINES_MAX)
     customerId = _id_field(source="customer_id", required=False, allow_blank=True, default="")
     paymentId = _id_field(source="payment_id", required=False, allow_blank=True, default="")
 
     class Meta:
         ref_name = "orderingpbCreateOrderRequest"
+        # Required in the schema; a missing value is answered by the domain"s message (400).
+        schema_required = ("items", "customerId", "paymentId")
 
 
 # --- Responses ------------------------------------------------------------------------------

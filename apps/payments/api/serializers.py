@@ -7,10 +7,11 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from mallbots.web.api import Money
+from mallbots.ddd import limits
+from mallbots.web.api import Money, Uuid
 
 # Amounts are stored with 9 digits, 2 of them decimals: larger ones are refused here (400).
-AMOUNT_DIGITS = 9
+AMOUNT_DIGITS = limits.MONEY_DIGITS
 
 # --- Requests -------------------------------------------------------------------------------
 # Fields default to the zero values of the original's protobuf fields, so a missing customer
@@ -18,11 +19,13 @@ AMOUNT_DIGITS = 9
 
 
 class AuthorizePaymentRequestSerializer(serializers.Serializer):
-    customerId = serializers.CharField(source="customer_id", required=False, allow_blank=True, default="")
+    customerId = Uuid(source="customer_id", required=False, allow_blank=True, default="")
     amount = Money(max_digits=AMOUNT_DIGITS, required=False, default=Decimal("0"))
 
     class Meta:
         ref_name = "paymentspbAuthorizePayment"
+        # Required in the schema; a missing value is answered by the domain"s message (400).
+        schema_required = ("customerId", "amount")
 
 
 # --- Responses ------------------------------------------------------------------------------

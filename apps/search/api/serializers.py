@@ -13,11 +13,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from mallbots.web.api import Money
+from mallbots.ddd import limits
+from mallbots.web.api import Integer, Money, Text, Uuid
 
 from ..domain import MAX_LIMIT, STATUSES
 
-ID_MAX_LENGTH = 64
 MAX_IDS = 100
 
 
@@ -69,7 +69,7 @@ class StatusField(serializers.ChoiceField):
 
 def _ids_field(source: str) -> serializers.ListField:
     return serializers.ListField(
-        child=serializers.CharField(max_length=ID_MAX_LENGTH),
+        child=Uuid(),
         source=source,
         required=False,
         allow_null=True,
@@ -79,16 +79,16 @@ def _ids_field(source: str) -> serializers.ListField:
 
 
 def _total_field(source: str, help_text: str) -> Money:
-    return Money(source=source, required=False, allow_null=True, help_text=help_text)
+    return Money(
+        source=source, max_digits=limits.MONEY_DIGITS, required=False, allow_null=True, help_text=help_text
+    )
 
 
 # --- Requests -------------------------------------------------------------------------------
 
 
 class SearchOrdersRequestFiltersSerializer(serializers.Serializer):
-    customerId = serializers.CharField(
-        source="customer_id", required=False, allow_blank=True, allow_null=True, max_length=ID_MAX_LENGTH
-    )
+    customerId = Uuid(source="customer_id", required=False, allow_blank=True, allow_null=True)
     after = Rfc3339Field(
         required=False, allow_null=True, help_text="Orders created at or after this time (inclusive)."
     )
@@ -113,14 +113,14 @@ class SearchOrdersRequestFiltersSerializer(serializers.Serializer):
 
 class SearchOrdersRequestSerializer(serializers.Serializer):
     filters = SearchOrdersRequestFiltersSerializer(required=False, allow_null=True)
-    next = serializers.CharField(
+    next = Text(
         required=False,
         allow_blank=True,
         allow_null=True,
         max_length=1000,
         help_text="The `next` of the previous page; empty or absent for the first page.",
     )
-    limit = serializers.IntegerField(
+    limit = Integer(
         required=False,
         allow_null=True,
         min_value=0,

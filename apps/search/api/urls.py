@@ -1,8 +1,10 @@
 from django.urls import path
 
+from mallbots.web import converters  # noqa: F401 - registers <uuid_str:...>
+
 from . import views
 
 urlpatterns = [
     path("search/orders", views.SearchOrdersApi.as_view(), name="search-orders"),
-    path("search/orders/<str:id>", views.SearchOrderApi.as_view(), name="search-order"),
+    path("search/orders/<uuid_str:id>", views.SearchOrderApi.as_view(), name="search-order"),
 ]

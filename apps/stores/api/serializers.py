@@ -5,13 +5,24 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from mallbots.web.api import Money
+from mallbots.ddd import limits
+from mallbots.web.api import Money, Text
 
 
 def price_field() -> Money:
-    """A product price: at most 9,999,999.99 with two decimals, as the catalog stores it.
-    Negative prices pass here, so that the domain answers with the original's message."""
-    return Money(max_digits=9)
+    """A product price: a number of at most 9,999,999.99 with two decimals, as the catalog
+    stores it. Negative prices pass here, so that the domain answers with the original's
+    message."""
+    return Money(max_digits=limits.MONEY_DIGITS)
+
+
+def name_field() -> Text:
+    """Required in the schema; a missing or blank name is answered by the domain."""
+    return Text(required=False, allow_blank=True, default="")
+
+
+def optional_text(max_length: int = limits.NAME_MAX_LENGTH) -> Text:
+    return Text(max_length=max_length, required=False, allow_blank=True, default="")
 
 
 # --- Requests -------------------------------------------------------------------------------
@@ -20,36 +31,44 @@ def price_field() -> Money:
 
 
 class CreateStoreRequestSerializer(serializers.Serializer):
-    name = serializers.CharField(required=False, allow_blank=True, default="")
-    location = serializers.CharField(required=False, allow_blank=True, default="")
+    name = name_field()
+    location = name_field()
 
     class Meta:
         ref_name = "storespbCreateStore"
+        # Required in the schema; a missing value is answered by the domain"s message (400).
+        schema_required = ("name", "location")
 
 
 class RebrandStoreRequestSerializer(serializers.Serializer):
-    name = serializers.CharField(required=False, allow_blank=True, default="")
+    name = name_field()
 
     class Meta:
         ref_name = "storespbRebrandStore"
+        # Required in the schema; a missing value is answered by the domain"s message (400).
+        schema_required = ("name",)
 
 
 class AddProductRequestSerializer(serializers.Serializer):
-    name = serializers.CharField(required=False, allow_blank=True, default="")
-    description = serializers.CharField(required=False, allow_blank=True, default="")
-    sku = serializers.CharField(required=False, allow_blank=True, default="")
+    name = name_field()
+    description = optional_text(limits.DESCRIPTION_MAX_LENGTH)
+    sku = optional_text()
     price = price_field()
 
     class Meta:
         ref_name = "storespbAddProduct"
+        # Required in the schema; a missing value is answered by the domain"s message (400).
+        schema_required = ("name", "price")
 
 
 class RebrandProductRequestSerializer(serializers.Serializer):
-    name = serializers.CharField(required=False, allow_blank=True, default="")
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    name = name_field()
+    description = optional_text(limits.DESCRIPTION_MAX_LENGTH)
 
     class Meta:
         ref_name = "storespbRebrandProduct"
+        # Required in the schema; a missing value is answered by the domain"s message (400).
+        schema_required = ("name",)
 
 
 class ChangeProductPriceRequestSerializer(serializers.Serializer):

@@ -14,6 +14,7 @@ from mallbots.eventstore import store
 from mallbots.eventstore.api import domain_event
 from mallbots.eventstore.models import Event, Snapshot
 from mallbots.messaging.models import StreamMessage
+from tests.conftest import wait_until
 from tests.kernelapp import services
 from tests.kernelapp.domain import Ledger, LedgerCredited, LedgerNotFound
 from tests.kernelapp.models import LedgerView
@@ -127,6 +128,7 @@ def _race(ledger_id: str, amounts: list[Decimal]) -> list[BaseException | None]:
 def test_concurrent_writers_one_wins_and_the_other_retries(settings):
     # given
     settings.EVENTSTORE_CONFLICT_ATTEMPTS = 3
+    settings.EVENTSTORE_STREAM_WAIT_SECONDS = 0  # optimistic concurrency alone
     ledger_id = new_id()
     services.ledger_open(ledger_id=ledger_id, name="Race")
     # when two commands load version 1 and save at the same time
@@ -143,6 +145,7 @@ def test_concurrent_writers_one_wins_and_the_other_retries(settings):
 def test_concurrent_writers_without_retries_the_loser_gets_conflict(settings):
     # given
     settings.EVENTSTORE_CONFLICT_ATTEMPTS = 1
+    settings.EVENTSTORE_STREAM_WAIT_SECONDS = 0  # optimistic concurrency alone
     ledger_id = new_id()
     services.ledger_open(ledger_id=ledger_id, name="Race")
     # when
@@ -154,6 +157,92 @@ def test_concurrent_writers_without_retries_the_loser_gets_conflict(settings):
     view = LedgerView.objects.get(id=ledger_id)
     assert view.entries == 1 and view.balance in (Decimal("1"), Decimal("10"))
     assert StreamMessage.objects.filter(partition_key=ledger_id).count() == 1
+
+
+class _StreamHolder:
+    """Another command's transaction on a ledger: it credits `amount` (taking the stream's
+    lock) and holds the lock, uncommitted, until released."""
+
+    def __init__(self, ledger_id: str, amount: Decimal | None = None) -> None:
+        self.holding, self.release = threading.Event(), threading.Event()
+        self.thread = threading.Thread(target=self._hold, args=(ledger_id, amount))
+        self.thread.start()
+        assert self.holding.wait(10)
+
+    def _hold(self, ledger_id: str, amount: Decimal | None) -> None:
+        try:
+            with transaction.atomic():
+                if amount is None:
+                    store.wait_for_stream(Ledger.stream_type, ledger_id, timeout=10)
+                else:
+                    services.ledger_credit(ledger_id=ledger_id, amount=amount)
+                self.holding.set()
+                self.release.wait(30)
+        finally:
+            connections.close_all()
+
+    def done(self) -> None:
+        self.release.set()
+        self.thread.join(10)
+
+
+def _advisory_lock_waiters() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+        return int(cursor.fetchone()[0])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_command_on_a_busy_aggregate_waits_its_turn_and_then_decides_on_fresh_state(settings):
+    # given a command on the ledger holding its stream, and a second one that may not retry
+    settings.EVENTSTORE_CONFLICT_ATTEMPTS = 1
+    settings.EVENTSTORE_STREAM_WAIT_SECONDS = 10
+    ledger_id = new_id()
+    services.ledger_open(ledger_id=ledger_id, name="Queue")
+    holder = _StreamHolder(ledger_id, Decimal("1"))
+    results: list[BaseException | None] = []
+
+    def credit() -> None:
+        try:
+            services.ledger_credit(ledger_id=ledger_id, amount=Decimal("10"))
+            results.append(None)
+        except BaseException as exc:
+            results.append(exc)
+        finally:
+            connections.close_all()
+
+    second = threading.Thread(target=credit)
+    second.start()
+    wait_until(lambda: _advisory_lock_waiters() == 1)
+    # when the first commits
+    holder.done()
+    second.join(30)
+    # then the second ran after it, on the state it left, without a conflict or a retry
+    assert results == [None]
+    events = Event.objects.filter(stream_id=ledger_id).order_by("version")
+    assert [(e.version, e.data.get("amount")) for e in events] == [(1, None), (2, "1"), (3, "10")]
+    assert services.ledgers.get(ledger_id).balance == Decimal("11")
+    assert LedgerView.objects.get(id=ledger_id).balance == Decimal("11")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_command_on_an_aggregate_busy_past_the_wait_is_a_conflict_and_changes_nothing(settings):
+    # given a transaction holding the ledger's stream for longer than commands may wait
+    settings.EVENTSTORE_STREAM_WAIT_SECONDS = 0.2
+    ledger_id = new_id()
+    services.ledger_open(ledger_id=ledger_id, name="Jam")
+    holder = _StreamHolder(ledger_id)
+    try:
+        # when / then
+        with pytest.raises(Conflict, match="the resource was changed concurrently, retry the request"):
+            services.ledger_credit(ledger_id=ledger_id, amount=Decimal("3"))
+    finally:
+        holder.done()
+    assert Event.objects.filter(stream_id=ledger_id).count() == 1
+    assert not StreamMessage.objects.filter(partition_key=ledger_id).exists()
+    # and once the stream is free again, the same command goes through
+    services.ledger_credit(ledger_id=ledger_id, amount=Decimal("3"))
+    assert services.ledgers.get(ledger_id).balance == Decimal("3")
 
 
 @pytest.mark.django_db

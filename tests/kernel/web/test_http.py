@@ -244,34 +244,38 @@ def test_money_travels_as_decimal(client_with_token):
     assert services.ledgers.get(ledger_id).balance == Decimal("0.30")
 
 
-def test_permission_per_method_staff_may_everything_and_missing_methods_are_405(db):
+def test_permission_per_method_staff_need_it_too_superusers_may_everything_and_missing_methods_are_405(db):
     from django.contrib.auth.models import Permission
 
     # given
-    ledger_ids = [str(uuid.uuid4()) for _ in range(3)]
+    ledger_ids = [str(uuid.uuid4()) for _ in range(4)]
     for ledger_id in ledger_ids:
         services.ledger_open(ledger_id=ledger_id, name="P")
     plain = User.objects.create_user("plain")
+    staff = User.objects.create_user("staff", is_staff=True)
     allowed = User.objects.create_user("allowed")
     allowed.user_permissions.add(Permission.objects.get(codename="change_ledgerview"))
-    staff = User.objects.create_user("staff", is_staff=True)
+    superuser = User.objects.create_user("root", is_staff=True, is_superuser=True)
 
     def client(user: User) -> APIClient:
         c = APIClient()
         c.force_authenticate(user)
         return c
 
-    # when / then: without the permission nothing happens
-    response = client(plain).post(f"/api/kerneltest/ledgers/{ledger_ids[0]}/close", {}, format="json")
-    assert (response.status_code, response.json()["code"]) == (403, 7)
-    assert Event.objects.filter(stream_id=ledger_ids[0]).count() == 1
-    # with it, or as staff, the command runs
+    # when / then: without the permission nothing happens, staff or not
+    for user, ledger_id in [(plain, ledger_ids[0]), (staff, ledger_ids[1])]:
+        response = client(user).post(f"/api/kerneltest/ledgers/{ledger_id}/close", {}, format="json")
+        assert (response.status_code, response.json()["code"]) == (403, 7)
+        assert Event.objects.filter(stream_id=ledger_id).count() == 1
+    # with it, or as a superuser, the command runs
     assert (
-        client(allowed).post(f"/api/kerneltest/ledgers/{ledger_ids[1]}/close", {}, format="json").status_code
+        client(allowed).post(f"/api/kerneltest/ledgers/{ledger_ids[2]}/close", {}, format="json").status_code
         == 200
     )
     assert (
-        client(staff).post(f"/api/kerneltest/ledgers/{ledger_ids[2]}/close", {}, format="json").status_code
+        client(superuser)
+        .post(f"/api/kerneltest/ledgers/{ledger_ids[3]}/close", {}, format="json")
+        .status_code
         == 200
     )
     # a method the view does not have is 405 for everyone

@@ -20,6 +20,7 @@ from types import FrameType
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from rest_framework.authtoken.models import Token
@@ -30,6 +31,8 @@ from mallbots.simulator.busywork.simulation import Busywork, Config
 from mallbots.simulator.busywork.stats import progress_line, summary_lines
 
 BUSYWORK_USERNAME = "busywork"
+# The API gives staff exactly their groups' permissions: busywork plays kiosks and a bot operator.
+BUSYWORK_GROUPS = ("kiosk", "depot-operators")
 
 
 def share(value: str) -> float:
@@ -108,6 +111,7 @@ class Command(BaseCommand):
                 user.save()
             elif not (user.is_staff and user.is_active):
                 raise CommandError(f"the user {BUSYWORK_USERNAME!r} is not active staff: pass --token")
+            user.groups.add(*Group.objects.filter(name__in=BUSYWORK_GROUPS))
             token, _ = Token.objects.get_or_create(user=user)
         return token.key
 

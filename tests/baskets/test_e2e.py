@@ -11,6 +11,10 @@ from tests.conftest import wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+# Ids of a customer and a payment nobody registered: the API takes any UUID.
+CUSTOMER_ID = "00000000-0000-4000-8000-000000000001"
+PAYMENT_ID = "00000000-0000-4000-8000-000000000002"
+
 
 def ok(response) -> dict:
     assert response.status_code == 200, response.content
@@ -43,11 +47,11 @@ def test_a_kiosk_fills_a_basket_at_current_prices_and_checks_it_out(api_client_f
     wait_until(lambda: ProductCache.objects.filter(id=mug, store_id=store_id).exists())
     cached = set(ProductCache.objects.values_list("id", "updated_at"))
     # when
-    basket_id = ok(kiosk.post("/api/baskets", {"customerId": "customer-1"}, format="json"))["id"]
+    basket_id = ok(kiosk.post("/api/baskets", {"customerId": CUSTOMER_ID}, format="json"))["id"]
     ok(kiosk.put(f"/api/baskets/{basket_id}/addItem", {"productId": shirt, "quantity": 2}, format="json"))
     ok(kiosk.put(f"/api/baskets/{basket_id}/addItem", {"productId": mug, "quantity": 3}, format="json"))
     ok(kiosk.put(f"/api/baskets/{basket_id}/removeItem", {"productId": mug, "quantity": 1}, format="json"))
-    ok(kiosk.put(f"/api/baskets/{basket_id}/checkout", {"paymentId": "payment-1"}, format="json"))
+    ok(kiosk.put(f"/api/baskets/{basket_id}/checkout", {"paymentId": PAYMENT_ID}, format="json"))
     # then
     assert ok(kiosk.get(f"/api/baskets/{basket_id}")) == {
         "basket": {
@@ -70,8 +74,8 @@ def test_a_kiosk_fills_a_basket_at_current_prices_and_checks_it_out(api_client_f
                     "quantity": 2,
                 },
             ],
-            "customerId": "customer-1",
-            "paymentId": "payment-1",
+            "customerId": CUSTOMER_ID,
+            "paymentId": PAYMENT_ID,
             "status": "checked_out",
         }
     }

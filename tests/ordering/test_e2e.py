@@ -12,6 +12,10 @@ from tests.conftest import wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+# Ids of a customer and a payment nobody registered: the API takes any UUID.
+CUSTOMER_ID = "00000000-0000-4000-8000-000000000001"
+PAYMENT_ID = "00000000-0000-4000-8000-000000000002"
+
 
 def ok(response) -> dict:
     assert response.status_code == 200, response.content
@@ -37,7 +41,7 @@ def checkout(manager, kiosk, customer_id: str) -> tuple[str, str, str]:
             f"/api/baskets/{basket_id}/addItem", {"productId": product_id, "quantity": 2}, format="json"
         )
     )
-    ok(kiosk.put(f"/api/baskets/{basket_id}/checkout", {"paymentId": "payment-1"}, format="json"))
+    ok(kiosk.put(f"/api/baskets/{basket_id}/checkout", {"paymentId": PAYMENT_ID}, format="json"))
     return basket_id, store_id, product_id
 
 
@@ -46,7 +50,7 @@ def test_a_checkout_becomes_a_pending_order_the_kiosk_can_read_and_cancel(api_cl
     start_worker("ordering,messaging")
     manager, kiosk = api_client_for("store-managers"), api_client_for("kiosk")
     # when
-    basket_id, store_id, product_id = checkout(manager, kiosk, "customer-1")
+    basket_id, store_id, product_id = checkout(manager, kiosk, CUSTOMER_ID)
     wait_until(lambda: Order.objects.filter(id=basket_id).exists())
     order = ok(kiosk.get(f"/api/ordering/{basket_id}"))
     cancelled = ok(kiosk.delete(f"/api/ordering/{basket_id}"))
@@ -54,8 +58,8 @@ def test_a_checkout_becomes_a_pending_order_the_kiosk_can_read_and_cancel(api_cl
     assert order == {
         "order": {
             "id": basket_id,
-            "customerId": "customer-1",
-            "paymentId": "payment-1",
+            "customerId": CUSTOMER_ID,
+            "paymentId": PAYMENT_ID,
             "items": [
                 {
                     "storeId": store_id,
@@ -87,7 +91,7 @@ def test_an_order_for_an_unknown_customer_is_rejected_by_the_saga(api_client_for
     start_worker("ordering,customers,messaging")
     manager, kiosk = api_client_for("store-managers"), api_client_for("kiosk")
     # when
-    basket_id, _, _ = checkout(manager, kiosk, "nobody-we-know")
+    basket_id, _, _ = checkout(manager, kiosk, "00000000-0000-4000-8000-00000000dead")  # nobody we know
     wait_until(lambda: Order.objects.filter(id=basket_id, status="rejected").exists())
     order = ok(kiosk.get(f"/api/ordering/{basket_id}"))
     cancel = kiosk.delete(f"/api/ordering/{basket_id}")

@@ -21,7 +21,7 @@ from tests.kernel.messaging.helpers import deliveries_of  # noqa: E402
 
 exporter = InMemorySpanExporter()
 trace.get_tracer_provider().add_span_processor(SimpleSpanProcessor(exporter))  # type: ignore[attr-defined]
-token = Token.objects.create(user=User.objects.create_user("tracing-probe", is_staff=True)).key
+token = Token.objects.create(user=User.objects.create_superuser("tracing-probe")).key
 exporter.clear()
 response = Client(HTTP_HOST="localhost").post(
     "/api/customers",

@@ -3,6 +3,7 @@
 # module's, control-plane logs in CloudWatch, and one managed node group in the private
 # subnets of both zones. The VPC CNI enforces the manifests' NetworkPolicies.
 module "eks" {
+  #checkov:skip=CKV_TF_1:Registry modules are pinned to an exact release (version = "x.y.z"), the authors' release channel; a commit hash would need a git source instead of the registry.
   source  = "terraform-aws-modules/eks/aws"
   version = "21.19.0"
 

@@ -2,6 +2,7 @@
 # a private one (nodes and pods: the VPC CNI gives pods VPC addresses, hence the /20s), a
 # database one (Aurora, ElastiCache) and an intra one (the EKS control plane's interfaces).
 module "vpc" {
+  #checkov:skip=CKV_TF_1:Registry modules are pinned to an exact release (version = "x.y.z"), the authors' release channel; a commit hash would need a git source instead of the registry.
   source  = "terraform-aws-modules/vpc/aws"
   version = "6.6.0"
 

@@ -24,6 +24,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
 .PHONY: help venv run test lint lint-django check-deploy check-deploy-manifests checkov-venv ci services-start services-stop services-status
+.PHONY: aws-kubeconfig aws-image aws-overlay aws-secret aws-apply aws-deploy
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -90,3 +91,25 @@ services-stop: venv
 
 services-status: venv
 	$(PY) scripts/embedded.py status
+
+# A release onto the AWS stack (deploy/terraform/aws, applied beforehand): scripts/aws.sh.
+# TAG names the build; by default the commit's short hash.
+TAG ?= $(shell git rev-parse --short=12 HEAD)
+
+aws-kubeconfig:
+	scripts/aws.sh kubeconfig
+
+aws-image:
+	scripts/aws.sh image $(TAG)
+
+aws-overlay:
+	scripts/aws.sh overlay $(TAG)
+
+aws-secret:
+	scripts/aws.sh secret
+
+aws-apply:
+	scripts/aws.sh apply $(TAG)
+
+aws-deploy:
+	scripts/aws.sh deploy $(TAG)

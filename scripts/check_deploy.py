@@ -11,9 +11,10 @@ schemas with `npm ci` in deploy/checks).
 4. the custom resources (KEDA, Prometheus Operator) against their own schemas
    (deploy/checks/validate-crds.mjs);
 5. checkov over the Terraform, the rendered manifests and docker/Dockerfile: every finding is
-   fixed or skipped inline with its reason, so any failed check fails this step.
+   fixed or skipped inline with its reason, so any failed check fails this step;
+6. shellcheck of the release script, scripts/aws.sh.
 
-A tool that is missing (terraform, kubectl, node) skips the steps that need it with a printed
+A tool that is missing (terraform, kubectl, node, shellcheck) skips the steps that need it with a printed
 note; a step that runs and finds a problem fails. Exits non-zero when any step failed.
 
     python scripts/check_deploy.py [--checkov .venv-checkov/bin/checkov]
@@ -189,6 +190,19 @@ def checkov(report: Report, executable: str | None, rendered: list[Path], manife
             report.fail(f"{step} {name}", summary.group(0) if summary else f"exit {result.returncode}")
 
 
+def shellcheck(report: Report) -> None:
+    step = "shellcheck scripts/aws.sh"
+    if not shutil.which("shellcheck"):
+        report.skip(step, "no shellcheck on PATH (Debian: apt-get install shellcheck)")
+        return
+    result = run(["shellcheck", str(ROOT / "scripts" / "aws.sh")])
+    if result.returncode == 0:
+        report.ok(step, "no findings")
+    else:
+        print(result.stdout + result.stderr)
+        report.fail(step, "findings above")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--checkov", default=str(ROOT / ".venv-checkov" / "bin" / "checkov"))
@@ -203,6 +217,7 @@ def main() -> int:
         custom = validate_schemas(report, rendered, version)
         validate_custom_resources(report, rendered, custom)
         checkov(report, options.checkov, rendered, manifests)
+    shellcheck(report)
 
     print("\nDeployment checks (offline; nothing applied to a cluster or an AWS account):")
     print("\n".join(report.lines))

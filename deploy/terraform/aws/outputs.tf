@@ -22,9 +22,10 @@ output "database_endpoint" {
   value       = aws_rds_cluster.main.endpoint
 }
 
-output "database_master_user_secret_arn" {
-  description = "Secrets Manager secret holding the database user's password (rotated by RDS)."
-  value       = aws_rds_cluster.main.master_user_secret[0].secret_arn
+output "database_password" {
+  description = "Password of the database user mallbots, for DATABASE_URL."
+  value       = random_password.database.result
+  sensitive   = true
 }
 
 output "redis_endpoint" {

@@ -2,8 +2,15 @@
 # PostgreSQL Serverless v2, the seed's "serverless PostgreSQL". It bills per ACU-second between
 # database_min_capacity and database_max_capacity, so a quiet mall costs little and a busy
 # one scales without a resize. In the database subnets, reachable from the cluster's nodes and
-# allowed_cidr_block only (security_groups.tf). RDS keeps the master password in Secrets
-# Manager and rotates it: `make aws-secret` reads it from there into the Kubernetes Secret.
+# allowed_cidr_block only (security_groups.tf). The password is Terraform's (in its encrypted
+# state), not one RDS rotates by itself: the app reads it from a Kubernetes Secret that would
+# not follow a rotation. To rotate it: `terraform apply -replace=random_password.database`,
+# then `make aws-secret` and a rollout restart (README).
+resource "random_password" "database" {
+  length  = 40
+  special = false
+}
+
 resource "aws_rds_cluster" "main" {
   #checkov:skip=CKV2_AWS_8:Aurora's own continuous backups (14 days, point-in-time restore), deletion protection and a final snapshot cover this database; an AWS Backup plan (cross-account or longer retention) is a cost to choose per installation.
   #checkov:skip=CKV2_AWS_27:Statements slower than 500 ms are logged (log_min_duration_statement); logging every statement of an event-sourced write path would cost more CloudWatch Logs than it tells.
@@ -13,8 +20,7 @@ resource "aws_rds_cluster" "main" {
   engine_version     = var.postgres_engine_version
   database_name      = "mallbots"
   master_username    = "mallbots"
-
-  manage_master_user_password = true
+  master_password    = random_password.database.result
 
   db_subnet_group_name   = module.vpc.database_subnet_group_name
   vpc_security_group_ids = [aws_security_group.database.id]

@@ -23,7 +23,7 @@ MYPY_PATHS := mallbots/ddd mallbots/eventstore mallbots/messaging
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test lint lint-django check-deploy check-deploy-manifests checkov-venv ci services-start services-stop services-status
+.PHONY: help venv run test lint lint-django check-deploy check-deploy-manifests checkov-venv crd-schemas ci services-start services-stop services-status
 .PHONY: aws-kubeconfig aws-image aws-overlay aws-secret aws-apply aws-deploy
 
 help:
@@ -75,8 +75,19 @@ $(CHECKOV_STAMP): requirements/checkov.txt
 	$(CHECKOV_VENV)/bin/python -m pip install -r requirements/checkov.txt
 	@touch $@
 
-# Offline: renders, validates and scans; applies nothing (scripts/check_deploy.py).
-check-deploy-manifests: venv checkov-venv
+# The KEDA and Prometheus Operator schemas (npm packages, from deploy/checks/package-lock.json),
+# where npm exists and reaches its registry; otherwise the check says what it skipped.
+CRD_SCHEMAS := deploy/checks/node_modules/.package-lock.json
+
+crd-schemas:
+	@if ! command -v npm >/dev/null; then \
+	  echo "no npm: the custom resources' schemas are not installed"; \
+	elif [ ! -e $(CRD_SCHEMAS) ] || [ deploy/checks/package-lock.json -nt $(CRD_SCHEMAS) ]; then \
+	  (cd deploy/checks && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed: the custom resources' schemas are not installed"; \
+	fi
+
+# Offline once installed: renders, validates and scans; applies nothing (scripts/check_deploy.py).
+check-deploy-manifests: venv checkov-venv crd-schemas
 	$(PY) scripts/check_deploy.py --checkov $(CHECKOV_VENV)/bin/checkov
 
 # One pair of servers for the whole run: the nested targets find the variables set.

@@ -6,7 +6,9 @@
 #   make test ARGS="-m unit"      one test group (or any pytest arguments)
 #   make lint                     ruff, import contracts, mypy, missing migrations, API schema
 #   make check-deploy             Django's deployment checks with production settings
-#   make ci                       lint + check-deploy + test, as CI runs it
+#   make check-deploy-manifests   Terraform, Kubernetes manifests and Dockerfile: rendered, validated, scanned
+#   make ci                       lint + check-deploy + check-deploy-manifests + test, as CI runs it
+#   make aws-deploy TAG=...       build and push the image to ECR, apply the aws overlay (README)
 
 PYTHON ?= python3
 VENV := .venv
@@ -14,14 +16,15 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 # Reinstall only when a requirements file changed since the last install.
 STAMP := $(VENV)/.requirements.stamp
-REQUIREMENTS := $(wildcard requirements/*.txt)
+REQUIREMENTS := $(filter-out requirements/checkov.txt,$(wildcard requirements/*.txt))
 ARGS ?=
 MYPY_PATHS := mallbots/ddd mallbots/eventstore mallbots/messaging
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test lint lint-django check-deploy ci services-start services-stop services-status
+.PHONY: help venv run test lint lint-django check-deploy check-deploy-manifests checkov-venv crd-schemas ci services-start services-stop services-status
+.PHONY: aws-kubeconfig aws-image aws-overlay aws-secret aws-apply aws-deploy
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -61,9 +64,35 @@ check-deploy: venv
 	ALLOWED_HOSTS=example.com \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
+# checkov lives in a virtualenv of its own: its pins (packaging<24) conflict with pytest's.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.requirements.stamp
+
+checkov-venv: $(CHECKOV_STAMP)
+
+$(CHECKOV_STAMP): requirements/checkov.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install -r requirements/checkov.txt
+	@touch $@
+
+# The KEDA and Prometheus Operator schemas (npm packages, from deploy/checks/package-lock.json),
+# where npm exists and reaches its registry; otherwise the check says what it skipped.
+CRD_SCHEMAS := deploy/checks/node_modules/.package-lock.json
+
+crd-schemas:
+	@if ! command -v npm >/dev/null; then \
+	  echo "no npm: the custom resources' schemas are not installed"; \
+	elif [ ! -e $(CRD_SCHEMAS) ] || [ deploy/checks/package-lock.json -nt $(CRD_SCHEMAS) ]; then \
+	  (cd deploy/checks && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed: the custom resources' schemas are not installed"; \
+	fi
+
+# Offline once installed: renders, validates and scans; applies nothing (scripts/check_deploy.py).
+check-deploy-manifests: venv checkov-venv crd-schemas
+	$(PY) scripts/check_deploy.py --checkov $(CHECKOV_VENV)/bin/checkov
+
 # One pair of servers for the whole run: the nested targets find the variables set.
 ci: venv
-	$(PY) scripts/withservices.py $(MAKE) --no-print-directory lint check-deploy test
+	$(PY) scripts/withservices.py $(MAKE) --no-print-directory lint check-deploy check-deploy-manifests test
 
 services-start: venv
 	$(PY) scripts/embedded.py start
@@ -73,3 +102,25 @@ services-stop: venv
 
 services-status: venv
 	$(PY) scripts/embedded.py status
+
+# A release onto the AWS stack (deploy/terraform/aws, applied beforehand): scripts/aws.sh.
+# TAG names the build; by default the commit's short hash.
+TAG ?= $(shell git rev-parse --short=12 HEAD)
+
+aws-kubeconfig:
+	scripts/aws.sh kubeconfig
+
+aws-image:
+	scripts/aws.sh image $(TAG)
+
+aws-overlay:
+	scripts/aws.sh overlay $(TAG)
+
+aws-secret:
+	scripts/aws.sh secret
+
+aws-apply:
+	scripts/aws.sh apply $(TAG)
+
+aws-deploy:
+	scripts/aws.sh deploy $(TAG)

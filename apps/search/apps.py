@@ -3,6 +3,10 @@ from typing import Any
 
 from django.apps import AppConfig
 
+# One subscriber of each of search's order groups: `rebuild_search` replays them (with their
+# groups) from the streams.
+SUBSCRIBERS = ("search.on_ordering_order_created", "search.on_customers_customer_registered")
+
 
 class SearchConfig(AppConfig):
     name = "apps.search"

@@ -70,3 +70,7 @@ def search_orders(*, filters: OrderFilters, next: str = "", limit: int | None = 
 def customer_names(customer_ids: Iterable[str]) -> dict[str, str]:
     """The cached names of these customers, by id (the ones not cached are left out)."""
     return dict(CustomerCache.objects.filter(id__in=set(customer_ids)).values_list("id", "name"))
+
+
+def search_order_count() -> int:
+    return SearchOrder.objects.count()

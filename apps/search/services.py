@@ -38,18 +38,17 @@ def search_order_add(
     total: Decimal,
     created_at: datetime,
 ) -> bool:
-    """Adds the order (status pending) with its customer's name; True when added. An order
-    already there (a rebuild got to it first) is left as it is."""
-    if SearchOrder.objects.filter(order_id=order_id).exists():
-        logger.info("order %s is already searchable, left as it is", order_id)
-        return False
+    """Adds the order (status pending) with its customer's name; True when added. Replayed (a
+    rebuild from the stream), it writes the row again from the order's first event: the
+    order's later events, replayed after it in order, bring it forward."""
     names = _customer_names({customer_id})
     state = _state(customer_id, names.get(customer_id, ""), items, total, OrderStatus.PENDING)
-    # A rebuild may insert the row meanwhile: it holds the same order, keep it.
-    SearchOrder.objects.bulk_create(
-        [SearchOrder(order_id=order_id, created_at=created_at, **state)], ignore_conflicts=True
+    updated = SearchOrder.objects.filter(order_id=order_id).update(
+        created_at=created_at, updated_at=StatementTime(), **state
     )
-    return True
+    if not updated:
+        SearchOrder.objects.create(order_id=order_id, created_at=created_at, **state)
+    return not updated
 
 
 @transaction.atomic
@@ -145,14 +144,6 @@ def _database_now() -> datetime:
 
 
 @transaction.atomic
-def search_order_sync_page(*, after_id: str, limit: int) -> SyncResult:
-    """One page of a rebuild: the ordering context's next `limit` orders after `after_id`,
-    written over their rows (missing rows added, a row's creation time kept)."""
-    started = _database_now()
-    return _sync(ordering.list_orders(after_id=after_id, limit=limit), started)
-
-
-@transaction.atomic
 def search_order_refresh(*, order_id: str) -> str:
     """Brings one row to what the ordering context says: "created", "updated", "unchanged",
     "skipped", or "deleted" when ordering no longer has the order ("missing": nowhere)."""
@@ -203,16 +194,3 @@ def _sync(orders: Sequence[ordering.OrderInfo], started: datetime) -> SyncResult
         unchanged=unchanged,
         skipped=skipped,
     )
-
-
-def search_order_prune(*, keep: Collection[str], batch_size: int = 500) -> int:
-    """Deletes the rows of orders the ordering context no longer has; returns how many. The
-    rows not in `keep` (the ids a rebuild read) are checked one by one with ordering, so an
-    order created while the rebuild ran stays."""
-    ids = SearchOrder.objects.order_by("order_id").values_list("order_id", flat=True)
-    stale = [order_id for order_id in ids.iterator(chunk_size=batch_size) if order_id not in keep]
-    deleted = 0
-    for order_id in stale:
-        if ordering.get_order(order_id) is None:
-            deleted += SearchOrder.objects.filter(order_id=order_id).delete()[0]
-    return deleted

@@ -8,6 +8,8 @@ from .progress import Progress, progress
 from .publish import publish
 from .reconcile import recovery_seconds
 from .registry import subscribe
+from .retention import coverage as stream_coverage
+from .subscribers import replay_here
 from .transport import queue_backlog
 
 __all__ = [
@@ -22,5 +24,7 @@ __all__ = [
     "publish",
     "queue_backlog",
     "recovery_seconds",
+    "replay_here",
+    "stream_coverage",
     "subscribe",
 ]

@@ -149,3 +149,23 @@ def streams() -> list[str]:
 def purge(now: datetime | None = None, batch: int = 5000) -> dict[str, int]:
     """Apply every stream's retention. Returns the messages purged per stream."""
     return {stream: purge_stream(stream, now, batch) for stream in streams()}
+
+
+@dataclass(frozen=True)
+class Coverage:
+    head: int  # the last stream position given
+    oldest: int  # the oldest stream position still retained (0 when none is)
+    purged: int  # messages of the stream's history no longer retained
+
+
+def coverage(stream: str) -> Coverage:
+    """How much of a stream's history is still retained, for a replay to know what it misses."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce((SELECT head FROM messaging_stream WHERE name = %s), 0), "
+            " coalesce(min(stream_position), 0) FROM messaging_message WHERE producer = %s "
+            " AND stream_position IS NOT NULL",
+            [stream, stream],
+        )
+        head, oldest = cursor.fetchone()
+    return Coverage(head, oldest, (oldest - 1) if oldest else head)

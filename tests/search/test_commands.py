@@ -1,180 +1,110 @@
-"""`manage.py rebuild_search`: every row rebuilt from the ordering context's open-host query,
-idempotently, while handlers may write."""
+"""`manage.py rebuild_search`: search's rows rebuilt by replaying the ordering and customers
+streams, idempotently; and the admin's refresh of one row from the ordering context."""
 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 
+from apps.customers import contracts as customers
 from apps.search import services
-from apps.search.domain import OrderStatus
 from apps.search.models import CustomerCache, SearchOrder
-from tests.search.factories import T0, SearchOrderFactory, line, new_id, order_info
-from tests.search.helpers import cached_names, row, rows
+from mallbots.messaging import consumer, retention
+from mallbots.messaging.models import Delivery, StreamMessage
+from tests.kernel.messaging.helpers import deliveries_of
+from tests.search.factories import SearchOrderFactory, new_id, order_info
+from tests.search.helpers import row
+from tests.search.test_handlers import BEANS, SHIRT, created, lifecycle, publish_each
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
 
-def rebuild(*args: str) -> tuple[str, str]:
-    out, err = StringIO(), StringIO()
-    call_command("rebuild_search", *args, stdout=out, stderr=err)
-    return out.getvalue(), err.getvalue()
+def rebuild() -> str:
+    out = StringIO()
+    call_command("rebuild_search", "--no-progress", stdout=out, stderr=StringIO())
+    return out.getvalue()
 
 
-def summary(read: int, created: int, updated: int, unchanged: int, skipped: int, deleted: int) -> re.Pattern:
-    orders = f"{read} order{'' if read == 1 else 's'}"
-    return re.compile(
-        rf"search orders: {orders} read in \d+\.\ds: {created} created, {updated} updated, "
-        rf"{unchanged} unchanged, {skipped} skipped, {deleted} deleted\n"
-    )
-
-
-def expected_row(info, customer_name: str) -> dict:
-    lines = services.order_lines(info.items)
-    return {
-        "order_id": info.id,
-        "customer_id": info.customer_id,
-        "customer_name": customer_name,
-        "items": [item.as_data() for item in lines],
-        "product_ids": sorted({item.product_id for item in lines}),
-        "store_ids": sorted({item.store_id for item in lines}),
-        "total": info.total,
-        "status": info.status,
-        "created_at": info.created_at,
-    }
+def handle_everything() -> None:
+    """What search's worker does with every message published so far."""
+    for message in StreamMessage.objects.order_by("position"):
+        for handler, envelope, seq in deliveries_of(message):
+            if handler.startswith("search."):
+                consumer.process(handler, envelope, seq)
 
 
 @pytest.fixture
-def three_orders(ordering_has, customers_know):
-    """Three orders of the ordering context, two customers (one the customers context knows)."""
+def three_orders() -> dict[str, str]:
+    """Two customers (one registered), three orders in different states, all handled."""
     ada, unknown = new_id(), new_id()
-    customers_know.names[ada] = "Ada Lovelace"
-    infos = [
-        order_info(customer_id=ada, status="completed", items=[line(), line(quantity=3)], created_at=T0),
-        order_info(customer_id=ada, status="in-progress", created_at=T0 + timedelta(minutes=1)),
-        order_info(customer_id=unknown, status="rejected", created_at=T0 + timedelta(minutes=2)),
-    ]
-    fake = ordering_has(*infos)
-    names = {ada: "Ada Lovelace", unknown: ""}
-    return fake, infos, names
-
-
-def test_rebuild_adds_every_order_with_its_customers_name(three_orders):
-    # given
-    fake, infos, names = three_orders
-    # when
-    out, err = rebuild("--batch-size", "2")
-    # then
-    assert rows_without_times() == sorted(
-        (expected_row(info, names[info.customer_id]) for info in infos), key=lambda r: r["order_id"]
+    orders = {"completed": new_id(), "in-progress": new_id(), "rejected": new_id()}
+    publish_each(
+        customers.CustomerRegistered(id=ada, name="Ada Lovelace", sms_number="555-0100"),
+        *lifecycle(orders["completed"], ada, "approved", "in-progress", "ready", "completed"),
+        *lifecycle(orders["in-progress"], ada, "approved", "in-progress"),
+        *lifecycle(orders["rejected"], unknown, "rejected"),
     )
-    assert summary(3, 3, 0, 0, 0, 0).fullmatch(out)
-    assert "search orders: 3 orders" in err
-    ids = sorted(info.id for info in infos)
-    assert fake.pages == [("", 2), (ids[1], 2)]
-    assert cached_names() == {infos[0].customer_id: "Ada Lovelace"}
+    handle_everything()
+    return orders
 
 
-def rows_without_times() -> list[dict]:
-    return [row(r["order_id"]) for r in rows()]
+def rows() -> dict[str, dict]:
+    return {r.order_id: row(r.order_id) for r in SearchOrder.objects.all()}
 
 
-def test_a_second_rebuild_changes_nothing(three_orders):
-    # given
+def test_rebuild_restores_missing_and_wrong_rows_from_the_streams(three_orders):
+    # given rows as the handlers left them, then one lost and one wrong
+    before = rows()
+    SearchOrder.objects.filter(order_id=three_orders["completed"]).delete()
+    SearchOrder.objects.filter(order_id=three_orders["in-progress"]).update(
+        status="pending", total=Decimal("1.00"), items=[], customer_name=""
+    )
+    # when
+    out = rebuild()
+    # then every row is what the events say again
+    assert rows() == before
+    assert before[three_orders["completed"]]["status"] == "completed"
+    assert before[three_orders["in-progress"]]["customer_name"] == "Ada Lovelace"
+    assert re.fullmatch(r"search orders: 11 messages replayed in \d+\.\ds, 3 orders searchable\n", out)
+
+
+def test_a_second_rebuild_gives_the_same_rows(three_orders):
     rebuild()
+    first = rows()
+    rebuild()
+    assert rows() == first
+    assert CustomerCache.objects.count() == 1
+
+
+def test_live_messages_after_a_rebuild_still_reach_search(three_orders):
+    # given a rebuild
+    rebuild()
+    # when an order is created afterwards
+    later = new_id()
+    publish_each(created(later, new_id(), SHIRT, BEANS))
+    handle_everything()
+    # then it is searchable, handled once
+    assert row(later)["status"] == "pending"
+
+
+def test_rows_of_orders_whose_history_is_no_longer_retained_are_left_and_reported(three_orders, settings):
+    # given the ordering stream purged of everything (a short retention), one row left from before
+    settings.MESSAGING_STREAMS = {"ordering": {"policy": "interest"}}
+    settings.MESSAGING_DEDUP_WINDOW_SECONDS = 0
+    settings.MESSAGING_INBOX_RETENTION_HOURS = 0
+    Delivery.objects.update(status="handled", due_at=None)  # every other context is done with them too
+    purged = retention.purge_stream("ordering")
     before = rows()
     # when
-    out, _ = rebuild()
+    out = rebuild()
     # then
+    assert purged == 10
     assert rows() == before
-    assert summary(3, 0, 0, 3, 0, 0).fullmatch(out)
-
-
-def test_rebuild_restores_missing_and_wrong_rows_and_deletes_rows_of_unknown_orders(three_orders):
-    # given rows as the handlers left them, one lost, one wrong, and one of an order ordering lacks
-    _, infos, names = three_orders
-    rebuild()
-    SearchOrder.objects.filter(order_id=infos[0].id).delete()
-    SearchOrder.objects.filter(order_id=infos[1].id).update(status="pending", total=Decimal("1.00"), items=[])
-    stray = SearchOrderFactory(created_at=T0 - timedelta(days=1))
-    # when
-    out, _ = rebuild()
-    # then
-    assert rows_without_times() == sorted(
-        (expected_row(info, names[info.customer_id]) for info in infos), key=lambda r: r["order_id"]
-    )
-    assert not SearchOrder.objects.filter(order_id=stray.order_id).exists()
-    assert summary(3, 1, 1, 1, 0, 1).fullmatch(out)
-
-
-def test_rebuild_keeps_a_rows_creation_time_and_a_name_it_cannot_find_again(ordering_has, customers_know):
-    # given a row the handlers added, for a customer the customers context no longer answers
-    customer_id = new_id()
-    services.customer_cache_add(customer_id=customer_id, name="Grace Hopper")
-    order = SearchOrderFactory(customer_id=customer_id, created_at=T0)
-    CustomerCache.objects.filter(id=customer_id).delete()
-    info = order_info(
-        order_id=order.order_id,
-        customer_id=customer_id,
-        status="ready",
-        items=[line()],
-        created_at=T0 - timedelta(microseconds=250),
-    )
-    ordering_has(info)
-    # when
-    out, _ = rebuild()
-    # then
-    assert row(order.order_id) == {**expected_row(info, "Grace Hopper"), "created_at": T0}
-    assert summary(1, 0, 1, 0, 0, 0).fullmatch(out)
-
-
-def test_a_row_written_by_a_handler_while_ordering_is_read_is_left_alone(ordering_has):
-    # given the rebuild reads the order as approved, while the handler of its cancellation writes
-    order = SearchOrderFactory(status=OrderStatus.APPROVED)
-    info = order_info(order_id=order.order_id, customer_id=order.customer_id, status="approved")
-    fake = ordering_has(info)
-    fake.while_reading = lambda: services.search_order_change_status(
-        order_id=order.order_id, status=OrderStatus.CANCELLED
-    )
-    # when
-    out, _ = rebuild()
-    # then
-    assert row(order.order_id)["status"] == "cancelled"
-    assert summary(1, 0, 0, 0, 1, 0).fullmatch(out)
-
-
-def test_the_row_of_an_order_created_while_rebuilding_is_not_deleted(ordering_has):
-    # given an order the rebuild's pages did not include (created after they were read)
-    fake = ordering_has()
-    late = SearchOrderFactory()
-    fake.orders[late.order_id] = order_info(order_id=late.order_id, customer_id=late.customer_id)
-    # when
-    services.search_order_prune(keep=set())
-    # then
-    assert SearchOrder.objects.filter(order_id=late.order_id).exists()
-
-
-def test_rebuild_of_nothing_deletes_every_row(ordering_has):
-    # given
-    ordering_has()
-    SearchOrderFactory()
-    # when
-    out, err = rebuild("--no-progress")
-    # then
-    assert not SearchOrder.objects.exists()
-    assert summary(0, 0, 0, 0, 0, 1).fullmatch(out)
-    assert err == ""
-
-
-def test_a_batch_size_below_1_is_refused(ordering_has):
-    ordering_has()
-    with pytest.raises(CommandError, match="--batch-size must be at least 1"):
-        rebuild("--batch-size", "0")
+    assert "note: the ordering stream no longer retains its first 10 messages" in out
 
 
 # --- Refreshing one order (the admin action) --------------------------------------------------

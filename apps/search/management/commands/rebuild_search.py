@@ -1,27 +1,31 @@
-"""Rebuild the search rows from the ordering context, while the system runs.
+"""Rebuild the search rows by replaying the ordering and customers contexts' streams, while
+the system runs.
 
-    manage.py rebuild_search                     # every order, 500 per page
-    manage.py rebuild_search --batch-size 100
+    manage.py rebuild_search
 
-Reads every order through the ordering context's open-host query (`list_orders`, by id, a page
-at a time) and customer names through the customers context's (`get_customer`, on a cache
-miss), upserts each page in one transaction, then deletes the rows of orders the ordering
-context no longer has. Idempotent: a second run changes nothing. A row a handler writes while
-its page is being read is left alone ("skipped"): the handler may have applied a newer event."""
+Search's subscribers forget what they handled and handle every retained message of their
+streams again, here, in order per order and per customer: each order's row is written again
+from its OrderCreated and brought forward by its later events, the customer names from
+CustomerRegistered. Live messages wait until the replay reaches the streams' heads, then flow
+as before (no gap, no duplicate). Idempotent: a second run gives the same rows.
+
+Only what the streams retain can be replayed (their retention, MESSAGING_STREAM_RETENTION):
+the rows of orders whose history is no longer retained are left as they are, and the command
+says how many streams lack their oldest messages. The admin's "refresh" action brings one
+order's row to what the ordering context says, whatever the streams retain."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
+from django.core.management.base import BaseCommand, CommandParser, OutputWrapper
 from tqdm import tqdm
 
-from ... import services
+from mallbots.messaging.api import replay_here, stream_coverage
 
-
-def plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+from ... import selectors
+from ...apps import SUBSCRIBERS
 
 
 class _Unterminated:
@@ -41,42 +45,28 @@ class _Unterminated:
 
 
 class Command(BaseCommand):
-    help = (
-        "Rebuild the searchable orders from the ordering context (upserts; deletes rows of unknown orders)."
-    )
+    help = "Rebuild the searchable orders by replaying the ordering and customers streams."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--batch-size", type=int, default=500, help="orders read and upserted per page (default: 500)"
-        )
         parser.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        batch_size: int = options["batch_size"]
-        if batch_size < 1:
-            raise CommandError("--batch-size must be at least 1")
         started = time.monotonic()
-        seen: set[str] = set()
-        totals = {"created": 0, "updated": 0, "unchanged": 0, "skipped": 0}
         with tqdm(
-            desc="search orders",
-            unit=" orders",
+            desc="replaying",
+            unit=" messages",
             file=_Unterminated(self.stderr),
             disable=options["no_progress"] or options["verbosity"] == 0,
         ) as bar:
-            after_id = ""
-            while True:
-                page = services.search_order_sync_page(after_id=after_id, limit=batch_size)
-                for key in totals:
-                    totals[key] += getattr(page, key)
-                seen.update(page.order_ids)
-                bar.update(len(page.order_ids))
-                if len(page.order_ids) < batch_size:
-                    break
-                after_id = page.order_ids[-1]
-        deleted = services.search_order_prune(keep=seen)
-        counts = ", ".join(f"{count:,} {key}" for key, count in totals.items())
+            handled = replay_here(SUBSCRIBERS, "earliest", forget=True, on_progress=lambda n: bar.update(n))
         self.stdout.write(
-            f"search orders: {plural(len(seen), 'order')} read in {time.monotonic() - started:.1f}s: "
-            f"{counts}, {deleted:,} deleted"
+            f"search orders: {handled:,} messages replayed in {time.monotonic() - started:.1f}s, "
+            f"{selectors.search_order_count():,} orders searchable"
         )
+        for stream in ("ordering", "customers"):
+            coverage = stream_coverage(stream)
+            if coverage.purged:
+                self.stdout.write(
+                    f"note: the {stream} stream no longer retains its first {coverage.purged:,} messages "
+                    "(its retention): rows of orders from before them are left as they were"
+                )

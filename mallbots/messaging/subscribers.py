@@ -325,6 +325,7 @@ def replay_here(
     """Replay these subscribers (each with its order group) from `start` and handle what they
     get here, in this process, in order, instead of through the broker: a rebuild that needs
     no worker. Returns the deliveries handled."""
+
     def handle(pushes: Sequence[Push]) -> None:
         for push in pushes:
             process(push.handler, push.envelope, push.seq, push.attempt)

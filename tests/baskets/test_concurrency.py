@@ -17,7 +17,7 @@ from mallbots.eventstore.models import Event
 from mallbots.messaging.models import StreamMessage
 from tests.baskets.factories import BasketFactory, CachedProductFactory, new_id
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.integration, pytest.mark.fault, pytest.mark.django_db(transaction=True)]
 
 
 def burst(count: int, call: Callable[[APIClient, int], object]) -> list[tuple[int, object]]:

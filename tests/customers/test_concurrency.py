@@ -4,11 +4,10 @@ one after the other, each deciding on the state the previous one committed."""
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
 
 import pytest
-from django.db import connections
+from django.db import connection, connections
 
 from apps.customers import services
 from apps.customers.domain import CustomerDisabled
@@ -16,6 +15,7 @@ from apps.customers.models import Customer
 from mallbots.ddd import DomainError
 from mallbots.eventstore.api import Recorded, domain_event
 from mallbots.messaging.models import StreamMessage
+from tests.conftest import wait_until
 from tests.customers.factories import CustomerFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -53,6 +53,14 @@ def first_disable_waits() -> Iterator[tuple[threading.Event, threading.Event]]:
     domain_event.disconnect(sender=CustomerDisabled, dispatch_uid="tests.customers.hold")
 
 
+def a_transaction_waits_for_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
+        return cursor.fetchone()[0] > 0
+
+
 def test_a_second_disable_waits_for_the_first_and_then_finds_it_disabled(first_disable_waits):
     # given a first disable holding the customer's row
     inside, release = first_disable_waits
@@ -63,8 +71,8 @@ def test_a_second_disable_waits_for_the_first_and_then_finds_it_disabled(first_d
     assert inside.wait(10)
     # when a second disable starts meanwhile
     second_thread = run_in_thread(lambda: services.customer_disable(customer_id=customer_id), second)
-    time.sleep(0.5)
     # then it waits for the row ...
+    wait_until(a_transaction_waits_for_a_lock)
     assert (first, second) == ([], [])
     release.set()
     first_thread.join(10)

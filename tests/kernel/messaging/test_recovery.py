@@ -21,7 +21,7 @@ from tests.kernel.messaging.helpers import append, deliveries_of, send_again
 from tests.kernelapp import contracts, services
 from tests.kernelapp.models import HandledEffect
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.integration, pytest.mark.fault, pytest.mark.django_db(transaction=True)]
 
 NOTED = "kerneltest.on_ledger_noted"
 NOTED_IN_ORDER = "kerneltest.on_ledger_noted_in_order"

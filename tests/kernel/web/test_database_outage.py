@@ -19,7 +19,7 @@ import requests
 from tests.conftest import free_port, wait_until
 from tests.private_postgres import PrivatePostgres
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.fault]
 
 ROOT = Path(__file__).resolve().parents[3]
 UNAVAILABLE = {"code": 14, "message": "the service is temporarily unavailable, retry later", "details": []}

@@ -11,13 +11,13 @@ from django.db import migrations, models
 
 CARRY_OVER = """
 INSERT INTO messaging_message (position, message_id, name, version, partition_key, producer, correlation_id,
-    causation_id, payload, metadata, deliveries, created_at, sent_at)
+    causation_id, payload, metadata, deliveries, created_at, sent_at, size)
 SELECT (f.envelope->>'position')::bigint, f.message_id, f.name, (f.envelope->>'version')::int, f.partition_key,
     f.envelope->>'producer', f.envelope->>'correlation_id', f.envelope->>'causation_id', f.envelope->'payload',
     coalesce(f.envelope->'metadata', '{}'::jsonb),
     jsonb_build_array(jsonb_build_object('handler', f.handler, 'queue', f.queue, 'sequence', nullif(f.sequence, ''),
         'seq', f.seq)),
-    (f.envelope->>'occurred_at')::timestamptz, f.first_failed_at
+    (f.envelope->>'occurred_at')::timestamptz, f.first_failed_at, 0
 FROM messaging_faileddelivery f
 WHERE NOT EXISTS (SELECT 1 FROM messaging_message m WHERE m.message_id = f.message_id)
 ON CONFLICT DO NOTHING;

@@ -51,6 +51,7 @@ def gunicorn(tmp_path):
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group: killing it takes the workers too
     )
     url = f"http://127.0.0.1:{port}"
 
@@ -65,7 +66,7 @@ def gunicorn(tmp_path):
         yield url, process
     finally:
         if process.poll() is None:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait()
 
 

@@ -82,8 +82,9 @@ def describe(exc: BaseException) -> str:
     """The error as stored: one readable line first (what `dead_letters list` shows), then the
     traceback."""
     summary = (str(exc).strip().splitlines() or [""])[0].strip()
-    headline = f"{type(exc).__name__}: {summary}" if summary else type(exc).__name__
-    return f"{headline}\n\n{''.join(traceback.format_exception(exc))}"[-4000:]
+    headline = (f"{type(exc).__name__}: {summary}" if summary else type(exc).__name__)[:500]
+    trace = "".join(traceback.format_exception(exc))
+    return f"{headline}\n\n{trace[-(4000 - len(headline)) :]}"  # the traceback's end says most
 
 
 def error_summary(error: str) -> str:

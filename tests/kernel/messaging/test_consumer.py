@@ -267,3 +267,24 @@ def test_the_timeline_of_a_correlation_id_lists_events_messages_and_outcomes():
     ]
     assert entries[0].where == f"kerneltest.Ledger {ledger_id} v1"
     assert correlation_timeline("another") == []
+
+
+@pytest.mark.django_db
+def test_data_the_database_cannot_store_is_a_dead_letter_at_once_with_a_readable_error():
+    # given a note longer than the handler's table can hold (200 characters)
+    message_id = services.ledger_note(ledger_id="p", note="x" * 300)
+    handler, envelope, seq = next(
+        d
+        for d in deliveries_of(StreamMessage.objects.get(message_id=message_id))
+        if d[0].endswith("on_ledger_noted")
+    )
+    # when
+    outcome = consumer.process(handler, envelope, seq)
+    # then retrying could never help: dead at once, its error in one line first
+    assert outcome == Outcome.DEAD
+    dead = FailedDelivery.objects.get(handler=handler)
+    assert dead.attempts == 1
+    assert failures.error_summary(dead.last_error) == (
+        "DataError: value too long for type character varying(200)"
+    )
+    assert "Traceback (most recent call last)" in dead.last_error

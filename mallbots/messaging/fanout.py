@@ -150,26 +150,22 @@ def insert_deliveries(cursor: Any, new: Sequence[NewDelivery]) -> list[Push]:
     return pushes
 
 
-def mark_unsent(cursor: Any, unsent: Sequence[Push]) -> None:
-    """The broker did not take these: due now, and known to be in no queue."""
+def send(pushes: Sequence[Push]) -> list[Push]:
+    """Hand `pushes` to the broker now. Those it did not take are marked unsent (due now, in no
+    queue) for the sweep, and returned."""
+    unsent = push_all(pushes)
     if unsent:
-        cursor.execute(
-            "UPDATE messaging_delivery SET sent_at = NULL, due_at = statement_timestamp() "
-            "FROM unnest(%s::uuid[], %s::text[]) AS u(m, h) "
-            "WHERE message_id = u.m AND handler = u.h AND due_at IS NOT NULL",
-            [[p.envelope["id"] for p in unsent], [p.handler for p in unsent]],
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE messaging_delivery SET sent_at = NULL, due_at = statement_timestamp() "
+                "FROM unnest(%s::uuid[], %s::text[]) AS u(m, h) "
+                "WHERE message_id = u.m AND handler = u.h AND due_at IS NOT NULL",
+                [[p.envelope["id"] for p in unsent], [p.handler for p in unsent]],
+            )
+    return unsent
 
 
 def push_after_commit(pushes: Sequence[Push]) -> None:
     """Hand `pushes` to the broker once the current transaction commits."""
-    if not pushes:
-        return
-
-    def push() -> None:
-        unsent = push_all(pushes)
-        if unsent:
-            with connection.cursor() as cursor:
-                mark_unsent(cursor, unsent)
-
-    transaction.on_commit(push, robust=True)
+    if pushes:
+        transaction.on_commit(lambda: send(pushes), robust=True)

@@ -20,8 +20,8 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 
-from .fanout import ENVELOPE_COLUMNS, envelope_of, mark_unsent
-from .transport import Push, push_all, queue_heads
+from .fanout import ENVELOPE_COLUMNS, envelope_of, send
+from .transport import Push, queue_heads
 
 log = logging.getLogger(__name__)
 
@@ -60,28 +60,24 @@ def sweep(limit: int = 500) -> int:
         if not rows:
             return 0
         heads = queue_heads(sorted({row[2] for row in rows}))
-        send: list[tuple[Any, ...]] = []
+        gone: list[tuple[Any, ...]] = []
         later: list[tuple[Any, ...]] = []
         for row in rows:
             _, _, queue, _, _, sent, *_ = row
             head = heads[queue]
-            gone = sent is None or head is None or sent < head - MARGIN_SECONDS
-            (send if gone else later).append(row)
+            left_its_queue = sent is None or head is None or sent < head - MARGIN_SECONDS
+            (gone if left_its_queue else later).append(row)
         if later:
             cursor.execute(_LATER_SQL, [deadline, [row[0] for row in later]])
-        if not send:
+        if not gone:
             return 0
-        cursor.execute(_SENT_SQL, [deadline, [row[0] for row in send]])
+        cursor.execute(_SENT_SQL, [deadline, [row[0] for row in gone]])
         stamps = dict(cursor.fetchall())
     pushes = [
         Push(handler, queue, envelope_of(rest), seq, attempts, stamps[pk])
-        for pk, handler, queue, seq, attempts, _, *rest in send
+        for pk, handler, queue, seq, attempts, _, *rest in gone
     ]
-    unsent = push_all(pushes)
-    if unsent:
-        with connection.cursor() as cursor:
-            mark_unsent(cursor, unsent)
-    return len(pushes) - len(unsent)
+    return len(pushes) - len(send(pushes))
 
 
 def sweep_all(limit: int = 500, max_batches: int = 20) -> int:

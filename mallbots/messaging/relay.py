@@ -30,9 +30,9 @@ from .fanout import (
     envelope_of,
     insert_deliveries,
     lock_stream,
-    mark_unsent,
+    send,
 )
-from .transport import Push, push_all
+from .transport import Push
 
 log = logging.getLogger(__name__)
 
@@ -91,10 +91,8 @@ def relay_stream(stream: str, *, max_seconds: float = 5.0, limit: int | None = N
     while True:
         appended, pushes = append_batch(stream, limit)
         total += appended
-        unsent = push_all(pushes)
+        unsent = send(pushes)
         if unsent:
-            with connection.cursor() as cursor:
-                mark_unsent(cursor, unsent)
             raise BrokerUnavailable(
                 f"the broker took {len(pushes) - len(unsent)} of {len(pushes)} deliveries"
             )

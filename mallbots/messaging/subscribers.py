@@ -39,10 +39,10 @@ from .fanout import (
     envelope_of,
     insert_deliveries,
     lock_stream,
-    mark_unsent,
 )
+from .fanout import send as fanout_send
 from .models import Delivery, PartitionCursor, PartitionSequence, Stream, StreamMessage, Subscriber
-from .transport import Push, push_all
+from .transport import Push
 
 log = logging.getLogger(__name__)
 
@@ -237,11 +237,11 @@ def catch_up(
     max_seconds: float = 5.0,
     batch: int = 500,
     on_progress: Callable[[int], object] | None = None,
-    send: Callable[[Sequence[Push]], object] | None = None,
+    deliver: Callable[[Sequence[Push]], object] | None = None,
 ) -> CatchUp:
     """Move a catching-up unit (see unit_of) along its streams for up to `max_seconds`, and
     make it live when it reaches their heads. What it delivers goes to the broker, or to
-    `send` (after each batch's commit, in the order created)."""
+    `deliver` (after each batch's commit, in the order created)."""
     result = CatchUp()
     deadline = time.monotonic() + max_seconds
     while True:
@@ -275,7 +275,7 @@ def catch_up(
             else:
                 pushes += _deliver(cursor, members, walked)
                 result.walked += len(walked)
-        (send or _send)(pushes)
+        (deliver or fanout_send)(pushes)
         result.delivered += len(pushes)
         if on_progress is not None:
             on_progress(len(walked))
@@ -283,13 +283,6 @@ def catch_up(
             if result.done:
                 log.info("caught up: %s (%s deliveries)", ", ".join(names), result.delivered)
             return result
-
-
-def _send(pushes: Sequence[Push]) -> None:
-    unsent = push_all(pushes)
-    if unsent:
-        with connection.cursor() as cursor:
-            mark_unsent(cursor, unsent)
 
 
 def catching_up_units() -> list[list[str]]:
@@ -330,14 +323,14 @@ def replay_here(
         for push in pushes:
             process(push.handler, push.envelope, push.seq, push.attempt)
 
-    handled, done = 0, set()
+    handled, done = 0, set[str]()
     for name in names:
         unit = unit_of(name)
         if done.intersection(unit):
             continue
         done.update(unit)
         replay(name, start, forget=forget)
-        while not (result := catch_up(unit, max_seconds=60.0, on_progress=on_progress, send=handle)).done:
+        while not (result := catch_up(unit, max_seconds=60.0, on_progress=on_progress, deliver=handle)).done:
             handled += result.delivered
             if result.busy:
                 time.sleep(0.5)  # the beat task holds it for a moment: let it finish its batch

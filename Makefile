@@ -18,7 +18,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements.stamp
 REQUIREMENTS := $(filter-out requirements/checkov.txt,$(wildcard requirements/*.txt))
 ARGS ?=
-MYPY_PATHS := mallbots/ddd mallbots/eventstore mallbots/messaging
+MYPY_PATHS := mallbots/kernel
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 

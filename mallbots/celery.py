@@ -30,6 +30,6 @@ def _serve_metrics(**kwargs: Any) -> None:
     # CELERY_METRICS_PORT set it serves them itself (see "Observability" in the README).
     port = os.environ.get("CELERY_METRICS_PORT")
     if port:
-        from mallbots.messaging.metrics import serve_process_metrics
+        from mallbots.kernel.messaging.metrics import serve_process_metrics
 
         serve_process_metrics(int(port))

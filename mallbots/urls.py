@@ -6,8 +6,8 @@ from drf_spectacular.views import (
     SpectacularSwaggerView,
 )
 
-from mallbots.messaging import views as messaging_views
-from mallbots.web import health, metrics
+from mallbots.kernel.messaging import views as messaging_views
+from mallbots.kernel.ops import health, metrics
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -37,5 +37,5 @@ urlpatterns = [
 
 # Under /api/ errors answer the API's JSON body (an unknown path too); errors raised outside any
 # view (a middleware reading the session during a database outage) still answer 503.
-handler404 = "mallbots.web.error_pages.not_found"
-handler500 = "mallbots.web.error_pages.server_error"
+handler404 = "mallbots.kernel.web.error_pages.not_found"
+handler500 = "mallbots.kernel.web.error_pages.server_error"

@@ -8,8 +8,8 @@ import uuid
 
 import pytest
 
-from mallbots.eventstore.models import Event
-from mallbots.messaging.models import StreamMessage
+from mallbots.kernel.eventstore.models import Event
+from mallbots.kernel.messaging.models import StreamMessage
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

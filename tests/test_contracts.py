@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mallbots.ddd.serde import from_data, to_data
+from mallbots.kernel.ddd.serde import from_data, to_data
 from tests.contract_testing import example_modules, expectation_modules, problems
 
 pytestmark = pytest.mark.contract

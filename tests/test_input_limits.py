@@ -1,6 +1,6 @@
 """Hostile input over HTTP: numbers past what every table, read model and total can hold,
 overlong texts, ids that are no UUIDs and values of the wrong JSON type answer 400 with the
-field in `details`, before any event is stored (limits in mallbots.ddd.limits). Unknown
+field in `details`, before any event is stored (limits in mallbots.kernel.ddd.limits). Unknown
 fields are ignored, and an unknown path under /api/ answers the JSON 404."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from decimal import Decimal
 import pytest
 
 from apps.baskets.models import Basket
-from mallbots.ddd import limits
-from mallbots.eventstore.models import Event
-from mallbots.messaging.models import StreamMessage
+from mallbots.kernel.ddd import limits
+from mallbots.kernel.eventstore.models import Event
+from mallbots.kernel.messaging.models import StreamMessage
 from tests.baskets.factories import BasketFactory, CachedProductFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]

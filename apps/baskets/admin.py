@@ -14,8 +14,8 @@ from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from mallbots.ddd import DomainError
-from mallbots.eventstore.store import read_stream
+from mallbots.kernel.ddd import DomainError
+from mallbots.kernel.eventstore.api import read_stream
 
 from . import services
 from .domain import Basket as BasketAggregate

@@ -14,8 +14,8 @@ class BasketsConfig(AppConfig):
     def ready(self) -> None:
         from apps.ordering import contracts as ordering
         from apps.stores import contracts as stores
-        from mallbots.eventstore.api import register_projection
-        from mallbots.messaging.api import Envelope, IntegrationEvent, subscribe
+        from mallbots.kernel.eventstore.api import register_projection
+        from mallbots.kernel.messaging.api import Envelope, IntegrationEvent, subscribe
 
         from . import handlers, signals
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from mallbots.ddd import (
+from mallbots.kernel.ddd import (
     DomainEvent,
     EventSourcedAggregate,
     FailedPrecondition,
@@ -20,7 +20,7 @@ from mallbots.ddd import (
     NotFound,
     when,
 )
-from mallbots.ddd.limits import LINES_MAX, MONEY_MAX, QUANTITY_MAX
+from mallbots.kernel.ddd.limits import LINES_MAX, MONEY_MAX, QUANTITY_MAX
 
 # --- Errors (messages of the original where it had one) -----------------------------------
 
@@ -223,7 +223,7 @@ class Basket(EventSourcedAggregate):
         if not self.is_open:
             raise BasketCannotBeModified()
         _check_quantity(quantity)
-        # What the order, its copies and its invoice will have to hold (mallbots.ddd.limits).
+        # What the order, its copies and its invoice will have to hold (mallbots.kernel.ddd.limits).
         current = self.items.get(product_id)
         if current is None and len(self.items) >= LINES_MAX:
             raise BasketTooManyItems()

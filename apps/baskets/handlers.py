@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from apps.ordering import contracts as ordering
 from apps.stores import contracts as stores
-from mallbots.messaging.api import Envelope
+from mallbots.kernel.messaging.api import Envelope
 
 from . import services
 

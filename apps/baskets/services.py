@@ -11,8 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.stores import contracts as stores
-from mallbots.ddd import context as message_context
-from mallbots.eventstore.api import AggregateRepository, command
+from mallbots.kernel.ddd import context as message_context
+from mallbots.kernel.eventstore.api import AggregateRepository
+from mallbots.kernel.uow import command
 
 from . import selectors
 from .domain import Basket, BasketNotFound, ProductNotLocated, StoreNotLocated

@@ -3,8 +3,9 @@ into the integration events of contracts.py (partition key: the basket id)."""
 
 from __future__ import annotations
 
-from mallbots.eventstore.api import Projection, Recorded, handles, receiver
-from mallbots.messaging.api import metrics, publish
+from mallbots.kernel.eventstore.api import Projection, handles
+from mallbots.kernel.messaging.api import metrics, publish
+from mallbots.kernel.uow import Recorded, receiver
 
 from . import contracts
 from .domain import (

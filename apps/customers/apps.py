@@ -9,7 +9,7 @@ class CustomersConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.ordering import contracts as ordering
-        from mallbots.messaging.api import subscribe
+        from mallbots.kernel.messaging.api import subscribe
 
         # Importing signals connects the receivers that publish the integration events.
         from . import handlers, signals  # noqa: F401

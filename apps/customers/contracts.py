@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mallbots.messaging.api import IntegrationEvent
+from mallbots.kernel.messaging.api import IntegrationEvent
+
+from . import selectors
 
 
 @dataclass(frozen=True)
@@ -62,8 +64,6 @@ class CustomerInfo:
 
 def get_customer(customer_id: str) -> CustomerInfo | None:
     """The customer, or None when there is no such customer."""
-    from . import selectors
-
     customer = selectors.customer_find(customer_id=customer_id)
     if customer is None:
         return None

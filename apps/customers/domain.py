@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mallbots.ddd import (
+from mallbots.kernel.ddd import (
     Aggregate,
     DomainEvent,
     FailedPrecondition,

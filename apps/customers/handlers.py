@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from apps.ordering import contracts as ordering
-from mallbots.messaging.api import Envelope
+from mallbots.kernel.messaging.api import Envelope
 
 from . import services
 

@@ -8,7 +8,7 @@ import uuid
 from django.db.models import F
 from django.db.models.functions import Now
 
-from mallbots.eventstore.api import dispatch_events
+from mallbots.kernel.uow import dispatch_events
 
 from . import models
 from .domain import Customer, CustomerNotFound

@@ -6,7 +6,7 @@ import uuid
 
 from django.db import transaction
 
-from mallbots.messaging.api import publish
+from mallbots.kernel.messaging.api import publish
 
 from . import contracts
 from .domain import Customer, CustomerNotAuthorized, CustomerNotFound

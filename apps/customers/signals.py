@@ -4,8 +4,8 @@ published only when it authorizes an order (the create-order saga)."""
 
 from __future__ import annotations
 
-from mallbots.eventstore.api import Recorded, receiver
-from mallbots.messaging.api import metrics, publish
+from mallbots.kernel.messaging.api import metrics, publish
+from mallbots.kernel.uow import Recorded, receiver
 
 from . import contracts
 from .domain import (

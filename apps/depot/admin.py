@@ -19,9 +19,9 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from mallbots.ddd import DomainError, NotFound
-from mallbots.ddd import context as message_context
-from mallbots.web.admin import render_command_form
+from mallbots.kernel.ddd import DomainError, NotFound
+from mallbots.kernel.ddd import context as message_context
+from mallbots.kernel.web.admin import render_command_form
 
 from . import selectors, services
 from .models import Bot, OrderCopy, ProductCache, ShoppingList, StoreCache

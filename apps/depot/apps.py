@@ -9,7 +9,7 @@ class DepotConfig(AppConfig):
     label = "depot"
     verbose_name = "Depot"
     default_auto_field = "django.db.models.BigAutoField"
-    # Depot operators run shopping lists and bots (see mallbots.web.groups).
+    # Depot operators run shopping lists and bots (see mallbots.kernel.web.groups).
     group_permissions = {
         "depot-operators": [
             f"{action}_{model}" for model in ("shoppinglist", "bot") for action in ("add", "change", "view")
@@ -21,7 +21,7 @@ class DepotConfig(AppConfig):
         from apps.ordering import contracts as ordering
         from apps.payments import contracts as payments
         from apps.stores import contracts as stores
-        from mallbots.messaging.api import Envelope, IntegrationEvent, subscribe
+        from mallbots.kernel.messaging.api import Envelope, IntegrationEvent, subscribe
 
         # Importing signals connects the receivers that publish the integration events.
         from . import handlers, signals  # noqa: F401

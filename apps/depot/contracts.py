@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mallbots.messaging.api import IntegrationEvent
+from mallbots.kernel.messaging.api import IntegrationEvent
+
+from . import selectors
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,4 @@ class ShoppingListCanceled(
 
 def count_bots_by_status() -> dict[str, int]:
     """How many bots are idle and how many active: {"idle": n, "active": m}."""
-    from . import selectors
-
     return selectors.bot_count_by_status()

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from mallbots.ddd import Aggregate, DomainEvent, FailedPrecondition, InvalidArgument, NotFound
-from mallbots.ddd.limits import LINES_MAX, NAME_MAX_LENGTH, QUANTITY_MAX
+from mallbots.kernel.ddd import Aggregate, DomainEvent, FailedPrecondition, InvalidArgument, NotFound
+from mallbots.kernel.ddd.limits import LINES_MAX, NAME_MAX_LENGTH, QUANTITY_MAX
 
 # --- Errors (messages of the original where it had one) -----------------------------------
 
@@ -61,7 +61,7 @@ class BotNameBlank(InvalidArgument):
 
 
 class OutOfRange(InvalidArgument):
-    """A number or a name past what the depot keeps (mallbots.ddd.limits)."""
+    """A number or a name past what the depot keeps (mallbots.kernel.ddd.limits)."""
 
     @classmethod
     def of(cls, field: str, message: str) -> OutOfRange:

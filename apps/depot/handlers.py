@@ -10,7 +10,7 @@ from apps.customers import contracts as customers
 from apps.ordering import contracts as ordering
 from apps.payments import contracts as payments
 from apps.stores import contracts as stores
-from mallbots.messaging.api import Envelope
+from mallbots.kernel.messaging.api import Envelope
 
 from . import services
 from .domain import OrderLine

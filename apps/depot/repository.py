@@ -13,8 +13,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from mallbots.ddd import context as message_context
-from mallbots.eventstore.api import dispatch_events
+from mallbots.kernel.ddd import context as message_context
+from mallbots.kernel.uow import dispatch_events
 
 from . import models
 from .domain import (

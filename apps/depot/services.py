@@ -16,9 +16,9 @@ from typing import Literal
 from django.utils import timezone
 
 from apps.stores import contracts as stores
-from mallbots.ddd import DomainError
-from mallbots.eventstore.api import command
-from mallbots.messaging.api import publish
+from mallbots.kernel.ddd import DomainError
+from mallbots.kernel.messaging.api import publish
+from mallbots.kernel.uow import command
 
 from . import contracts, selectors
 from .domain import (

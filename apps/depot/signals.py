@@ -4,8 +4,8 @@ the context: the list's events already say which bot took or left it."""
 
 from __future__ import annotations
 
-from mallbots.eventstore.api import Recorded, receiver
-from mallbots.messaging.api import publish
+from mallbots.kernel.messaging.api import publish
+from mallbots.kernel.uow import Recorded, receiver
 
 from . import contracts
 from .domain import (

@@ -13,7 +13,7 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from apps.customers import contracts as customers
         from apps.ordering import contracts as ordering
-        from mallbots.messaging.api import Envelope, IntegrationEvent, subscribe
+        from mallbots.kernel.messaging.api import Envelope, IntegrationEvent, subscribe
 
         from . import handlers
 

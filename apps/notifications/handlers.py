@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from apps.customers import contracts as customers
 from apps.ordering import contracts as ordering
-from mallbots.messaging.api import Envelope
+from mallbots.kernel.messaging.api import Envelope
 
 from . import services
 

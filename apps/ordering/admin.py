@@ -13,9 +13,9 @@ from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from mallbots.ddd import DomainError
-from mallbots.ddd import context as message_context
-from mallbots.messaging.timeline import correlation_timeline
+from mallbots.kernel.ddd import DomainError
+from mallbots.kernel.ddd import context as message_context
+from mallbots.kernel.ops.timeline import correlation_timeline
 
 from . import services
 from .models import Order

@@ -12,7 +12,7 @@ TIMEOUT_MARGIN = 10
 
 
 def check_pending_timeout(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    from mallbots.messaging.api import recovery_seconds
+    from mallbots.kernel.messaging.api import recovery_seconds
 
     floor = TIMEOUT_MARGIN * recovery_seconds()
     if floor <= settings.ORDERING_PENDING_TIMEOUT_SECONDS:
@@ -34,7 +34,7 @@ class OrderingConfig(AppConfig):
     verbose_name = "Ordering"
     default_auto_field = "django.db.models.BigAutoField"
     # Kiosks read orders and may cancel their customer's order; creating an order outside a
-    # checkout (add_order) is for staff (see mallbots.web.groups).
+    # checkout (add_order) is for staff (see mallbots.kernel.web.groups).
     group_permissions = {"kiosk": ["view_order", "delete_order"]}
 
     def ready(self) -> None:
@@ -43,8 +43,8 @@ class OrderingConfig(AppConfig):
         from apps.customers import contracts as customers
         from apps.depot import contracts as depot
         from apps.payments import contracts as payments
-        from mallbots.eventstore.api import register_projection
-        from mallbots.messaging.api import Envelope, IntegrationEvent, subscribe
+        from mallbots.kernel.eventstore.api import register_projection
+        from mallbots.kernel.messaging.api import Envelope, IntegrationEvent, subscribe
 
         # Importing signals connects the receivers that publish the integration events; importing
         # tasks registers the stale-order sweep with Celery (beat schedules it by name).

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from mallbots.messaging.api import IntegrationEvent
+from mallbots.kernel.messaging.api import IntegrationEvent
+
+from . import selectors
 
 
 @dataclass(frozen=True)
@@ -98,21 +100,41 @@ class OrderInfo:
     updated_at: datetime
 
 
+def _info(order: selectors.Order) -> OrderInfo:
+    """The order as the open-host queries publish it: a frozen dataclass, never the model."""
+    return OrderInfo(
+        id=order.id,
+        customer_id=order.customer_id,
+        payment_id=order.payment_id,
+        shopping_id=order.shopping_id,
+        invoice_id=order.invoice_id,
+        status=order.status,
+        total=order.total,
+        items=tuple(
+            OrderItem(
+                product_id=line["product_id"],
+                store_id=line["store_id"],
+                product_name=line["product_name"],
+                store_name=line["store_name"],
+                price=Decimal(line["price"]),
+                quantity=line["quantity"],
+            )
+            for line in order.items
+        ),
+        created_at=order.created_at,
+        updated_at=order.updated_at,
+    )
+
+
 def get_order(order_id: str) -> OrderInfo | None:
     """The order, or None when there is no such order."""
-    from . import selectors
-
     order = selectors.order_find(order_id=order_id)
-    return None if order is None else selectors.order_info(order)
+    return None if order is None else _info(order)
 
 
 def list_orders(*, after_id: str = "", limit: int = 500) -> list[OrderInfo]:
     """Orders by id, `limit` at a time after `after_id`: for rebuilding other contexts' views."""
-    from . import selectors
-
-    return [
-        selectors.order_info(order) for order in selectors.order_list_after(after_id=after_id, limit=limit)
-    ]
+    return [_info(order) for order in selectors.order_list_after(after_id=after_id, limit=limit)]
 
 
 @dataclass(frozen=True)
@@ -126,18 +148,13 @@ class OrdersInFlight:
 
 def count_orders_by_status(*, created_since: datetime) -> dict[str, int]:
     """How many orders created since `created_since` are in each status, every status named."""
-    from . import selectors
-
     return selectors.order_count_by_status(created_since=created_since)
 
 
 def orders_in_flight() -> OrdersInFlight:
-    from . import selectors
-
-    orders = selectors.order_list_in_flight()
-    oldest = orders.first()
+    oldest = selectors.order_oldest_in_flight()
     return OrdersInFlight(
         statuses=tuple(str(status) for status in selectors.IN_FLIGHT),
-        count=orders.count(),
-        oldest=None if oldest is None else selectors.order_info(oldest),
+        count=selectors.order_count_in_flight(),
+        oldest=None if oldest is None else _info(oldest),
     )

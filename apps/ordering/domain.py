@@ -15,7 +15,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from mallbots.ddd import (
+from mallbots.kernel.ddd import (
     DomainEvent,
     EventSourcedAggregate,
     FailedPrecondition,
@@ -23,7 +23,7 @@ from mallbots.ddd import (
     NotFound,
     when,
 )
-from mallbots.ddd.limits import LINES_MAX, MONEY_MAX, NAME_MAX_LENGTH, QUANTITY_MAX
+from mallbots.kernel.ddd.limits import LINES_MAX, MONEY_MAX, NAME_MAX_LENGTH, QUANTITY_MAX
 
 CENT = Decimal("0.01")
 
@@ -55,7 +55,7 @@ class PriceCannotBeNegative(InvalidArgument):
 
 
 class OrderOutOfRange(InvalidArgument):
-    """A number or a name past what every copy of the order can hold (mallbots.ddd.limits)."""
+    """A number or a name past what every copy of the order can hold (mallbots.kernel.ddd.limits)."""
 
     @classmethod
     def of(cls, field: str, message: str) -> OrderOutOfRange:

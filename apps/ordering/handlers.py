@@ -18,8 +18,8 @@ from apps.baskets import contracts as baskets
 from apps.customers import contracts as customers
 from apps.depot import contracts as depot
 from apps.payments import contracts as payments
-from mallbots.ddd import context as message_context
-from mallbots.messaging.api import Envelope
+from mallbots.kernel.ddd import context as message_context
+from mallbots.kernel.messaging.api import Envelope
 
 from . import services
 from .domain import Item, OrderStatusRefused

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 
 from django.db.models import Count, QuerySet
 
-from .contracts import OrderInfo, OrderItem
 from .domain import OrderNotFound
 from .models import Order
 
@@ -59,27 +57,9 @@ def order_list_in_flight() -> QuerySet[Order]:
     return Order.objects.filter(status__in=IN_FLIGHT).order_by("created_at", "id")
 
 
-def order_info(order: Order) -> OrderInfo:
-    """The order as the open-host queries publish it: a frozen dataclass, never the model."""
-    return OrderInfo(
-        id=order.id,
-        customer_id=order.customer_id,
-        payment_id=order.payment_id,
-        shopping_id=order.shopping_id,
-        invoice_id=order.invoice_id,
-        status=order.status,
-        total=order.total,
-        items=tuple(
-            OrderItem(
-                product_id=line["product_id"],
-                store_id=line["store_id"],
-                product_name=line["product_name"],
-                store_name=line["store_name"],
-                price=Decimal(line["price"]),
-                quantity=line["quantity"],
-            )
-            for line in order.items
-        ),
-        created_at=order.created_at,
-        updated_at=order.updated_at,
-    )
+def order_count_in_flight() -> int:
+    return order_list_in_flight().count()
+
+
+def order_oldest_in_flight() -> Order | None:
+    return order_list_in_flight().first()

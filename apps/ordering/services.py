@@ -10,8 +10,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from mallbots.ddd import context as message_context
-from mallbots.eventstore.api import AggregateRepository, command
+from mallbots.kernel.ddd import context as message_context
+from mallbots.kernel.eventstore.api import AggregateRepository
+from mallbots.kernel.uow import command
 
 from . import selectors
 from .domain import Item, Order, OrderCannotBeRejected, OrderNotFound

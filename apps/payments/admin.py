@@ -18,8 +18,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import URLPattern, path, reverse
 
-from mallbots.ddd import DomainError
-from mallbots.web.admin import render_command_form
+from mallbots.kernel.ddd import DomainError
+from mallbots.kernel.web.admin import render_command_form
 
 from . import selectors, services
 from .domain import InvoiceNotFound

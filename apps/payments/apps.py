@@ -16,7 +16,7 @@ class PaymentsConfig(AppConfig):
         from apps.customers import contracts as customers
         from apps.depot import contracts as depot
         from apps.ordering import contracts as ordering
-        from mallbots.messaging.api import Envelope, IntegrationEvent, subscribe
+        from mallbots.kernel.messaging.api import Envelope, IntegrationEvent, subscribe
 
         # Importing signals connects the receivers that publish the integration events.
         from . import handlers, signals  # noqa: F401

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from mallbots.messaging.api import IntegrationEvent
+from mallbots.kernel.messaging.api import IntegrationEvent
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from mallbots.ddd import Aggregate, DomainEvent, FailedPrecondition, InvalidArgument, NotFound
-from mallbots.ddd.limits import MONEY_MAX
+from mallbots.kernel.ddd import Aggregate, DomainEvent, FailedPrecondition, InvalidArgument, NotFound
+from mallbots.kernel.ddd.limits import MONEY_MAX
 
 CENT = Decimal("0.01")
 

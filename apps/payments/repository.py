@@ -11,8 +11,8 @@ from typing import Any, ClassVar, Generic, TypeVar
 from django.db.models import F, Model
 from django.db.models.functions import Now
 
-from mallbots.ddd import Aggregate, NotFound
-from mallbots.eventstore.api import dispatch_events
+from mallbots.kernel.ddd import Aggregate, NotFound
+from mallbots.kernel.uow import dispatch_events
 
 from . import models
 from .domain import (

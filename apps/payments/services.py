@@ -13,7 +13,7 @@ from django.db import transaction
 
 from apps.customers import contracts as customers
 from apps.ordering import contracts as ordering
-from mallbots.ddd import context as message_context
+from mallbots.kernel.ddd import context as message_context
 
 from . import selectors
 from .domain import CustomerNotFound, Invoice, InvoiceStatus, OrderCopy, OrderNotFound, Payment

@@ -12,8 +12,8 @@ from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from mallbots.ddd import DomainError
-from mallbots.ddd import context as message_context
+from mallbots.kernel.ddd import DomainError
+from mallbots.kernel.ddd import context as message_context
 
 from . import services
 from .models import CustomerCache, SearchOrder

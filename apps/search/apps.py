@@ -13,13 +13,13 @@ class SearchConfig(AppConfig):
     label = "search"
     verbose_name = "Search"
     default_auto_field = "django.db.models.BigAutoField"
-    # Searching is reading orders: the kiosk may (see mallbots.web.groups); staff may do all.
+    # Searching is reading orders: the kiosk may (see mallbots.kernel.web.groups); staff may do all.
     group_permissions = {"kiosk": ["view_searchorder"]}
 
     def ready(self) -> None:
         from apps.customers import contracts as customers
         from apps.ordering import contracts as ordering
-        from mallbots.messaging.api import Envelope, IntegrationEvent, subscribe
+        from mallbots.kernel.messaging.api import Envelope, IntegrationEvent, subscribe
 
         from . import handlers
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from mallbots.ddd import InvalidArgument, NotFound
+from mallbots.kernel.ddd import InvalidArgument, NotFound
 
 CENT = Decimal("0.01")
 DEFAULT_LIMIT = 20

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from apps.customers import contracts as customers
 from apps.ordering import contracts as ordering
-from mallbots.messaging.api import Envelope
+from mallbots.kernel.messaging.api import Envelope
 
 from . import services
 from .domain import OrderStatus

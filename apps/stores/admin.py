@@ -16,8 +16,8 @@ from django.db.models import Model, OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, reverse
 
-from mallbots.ddd import DomainError, NotFound
-from mallbots.web.admin import render_command_form
+from mallbots.kernel.ddd import DomainError, NotFound
+from mallbots.kernel.web.admin import render_command_form
 
 from . import selectors, services
 from .models import Product, Store

@@ -5,7 +5,7 @@ class StoresConfig(AppConfig):
     name = "apps.stores"
     label = "stores"
     default_auto_field = "django.db.models.BigAutoField"
-    # Store managers run stores and products; kiosks show the catalog (see mallbots.web.groups).
+    # Store managers run stores and products; kiosks show the catalog (see mallbots.kernel.web.groups).
     group_permissions = {
         "store-managers": [
             f"{a}_{m}" for m in ("store", "product") for a in ("add", "change", "delete", "view")
@@ -14,7 +14,7 @@ class StoresConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        from mallbots.eventstore.api import register_projection
+        from mallbots.kernel.eventstore.api import register_projection
 
         # Importing signals connects its integration-event receivers.
         from . import signals

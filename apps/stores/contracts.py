@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from mallbots.messaging.api import IntegrationEvent
+from mallbots.kernel.messaging.api import IntegrationEvent
+
+from . import selectors
 
 # --- Integration events (names and fields of the original, version 1) ---------------------
 
@@ -95,8 +97,6 @@ class ProductInfo:
 
 def get_store(store_id: str) -> StoreInfo | None:
     """The store, or None when there is no such store."""
-    from . import selectors
-
     store = selectors.store_find(store_id=store_id)
     if store is None:
         return None
@@ -107,8 +107,6 @@ def get_store(store_id: str) -> StoreInfo | None:
 
 def get_product(product_id: str) -> ProductInfo | None:
     """The product, or None when there is no such product or it was removed."""
-    from . import selectors
-
     product = selectors.product_find(product_id=product_id)
     if product is None:
         return None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from mallbots.ddd import (
+from mallbots.kernel.ddd import (
     DomainEvent,
     EventSourcedAggregate,
     FailedPrecondition,
@@ -41,7 +41,7 @@ class StoreLocationBlank(InvalidArgument):
 
 
 class TextTooLong(InvalidArgument):
-    """A name, location, description or SKU past its limit (mallbots.ddd.limits)."""
+    """A name, location, description or SKU past its limit (mallbots.kernel.ddd.limits)."""
 
     @classmethod
     def of(cls, field: str, limit: int) -> TextTooLong:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from mallbots.eventstore.api import AggregateRepository, command
+from mallbots.kernel.eventstore.api import AggregateRepository
+from mallbots.kernel.uow import command
 
 from .domain import Product, ProductNotFound, Store, StoreNotFound
 

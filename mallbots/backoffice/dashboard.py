@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from apps.depot import contracts as depot
 from apps.ordering import contracts as ordering
-from mallbots.messaging.api import progress, queue_backlog
+from mallbots.kernel.messaging.api import progress, queue_backlog
 
 log = logging.getLogger(__name__)
 

@@ -26,11 +26,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
-    "mallbots.eventstore",
-    "mallbots.messaging",
-    "mallbots.benchmarks",
-    "mallbots.simulator",
-    "mallbots.web",
+    "mallbots.kernel.web",
+    "mallbots.kernel.eventstore",
+    "mallbots.kernel.messaging",
     # Bounded contexts
     "apps.stores",
     "apps.customers",
@@ -42,6 +40,11 @@ INSTALLED_APPS = [
     "apps.search",
 ]
 
+# The tools (demo data and load, benchmarks) stand on the whole mall and are no part of a
+# deployment: development and tests install them, production only with MALLBOTS_TOOLS=1 (then
+# migrate with it too: they keep tables of their own).
+TOOL_APPS = ["mallbots.tools.simulator", "mallbots.tools.benchmarks"]
+
 MIDDLEWARE = [
     # HTTP metrics of /metrics: the first and the last middleware time the whole request.
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
@@ -52,9 +55,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "mallbots.web.middleware.CorrelationMiddleware",
-    # A database outage answers 503 with Retry-After, in the API and the admin (mallbots/web/outage.py).
-    "mallbots.web.outage.DatabaseUnavailableMiddleware",
+    "mallbots.kernel.web.middleware.CorrelationMiddleware",
+    # A database outage answers 503 with Retry-After, in the API and the admin (mallbots/kernel/web/outage.py).
+    "mallbots.kernel.web.outage.DatabaseUnavailableMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -110,14 +113,14 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "mallbots.web.authentication.TokenAuthentication",
-        "mallbots.web.authentication.SessionAuthentication",
+        "mallbots.kernel.web.authentication.TokenAuthentication",
+        "mallbots.kernel.web.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "mallbots.web.schema.AutoSchema",
-    "EXCEPTION_HANDLER": "mallbots.web.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "mallbots.kernel.web.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "mallbots.kernel.web.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
@@ -137,11 +140,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
-    # Ids in paths are UUIDs (mallbots/web/converters.py).
+    # Ids in paths are UUIDs (mallbots/kernel/web/converters.py).
     "PATH_CONVERTER_OVERRIDES": {"uuid_str": {"type": "string", "format": "uuid"}},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "mallbots.web.schema.add_error_responses",
+        "mallbots.kernel.web.schema.add_error_responses",
     ],
 }
 

@@ -1,7 +1,7 @@
 """Production settings: secrets only from the environment, hardened HTTP."""
 
 from .base import *  # noqa: F403
-from .base import LOGGING, MIDDLEWARE, env
+from .base import INSTALLED_APPS, LOGGING, MIDDLEWARE, TOOL_APPS, env
 
 SECRET_KEY = env("SECRET_KEY")
 DEBUG = False
@@ -35,7 +35,7 @@ STORAGES = {
 # handler: what a log search needs to follow one order or one message across processes.
 LOGGING = {
     **LOGGING,
-    "filters": {"context": {"()": "mallbots.messaging.logcontext.ContextFilter"}},
+    "filters": {"context": {"()": "mallbots.kernel.messaging.logcontext.ContextFilter"}},
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
@@ -45,3 +45,6 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["context"]}},
 }
+
+if env.bool("MALLBOTS_TOOLS", default=False):  # seed_mall, busywork, benchmark on a deployment
+    INSTALLED_APPS = [*INSTALLED_APPS, *TOOL_APPS]

@@ -16,7 +16,7 @@ from django.utils import timezone
 from apps.depot import services as depot
 from apps.ordering.models import Order
 from mallbots.backoffice.dashboard import Figure, dashboard_for
-from mallbots.messaging.models import Delivery, FailedDelivery, StreamMessage
+from mallbots.kernel.messaging.models import Delivery, FailedDelivery, StreamMessage
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

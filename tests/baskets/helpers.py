@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from mallbots.eventstore.models import Event
-from mallbots.messaging.models import StreamMessage
+from mallbots.kernel.eventstore.models import Event
+from mallbots.kernel.messaging.models import StreamMessage
 
 
 def events_of(basket_id: str) -> list[tuple[int, str]]:

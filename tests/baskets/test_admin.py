@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from apps.baskets import services
 from apps.baskets.models import Basket, StoreCache
-from mallbots.messaging.models import StreamMessage
+from mallbots.kernel.messaging.models import StreamMessage
 from tests.baskets.factories import BasketFactory, CachedProductFactory, CachedStoreFactory
 from tests.baskets.helpers import events_of
 

@@ -9,8 +9,8 @@ from rest_framework.test import APIClient
 
 from apps.baskets import services
 from apps.baskets.models import Basket
-from mallbots.eventstore.models import Event
-from mallbots.messaging.models import StreamMessage
+from mallbots.kernel.eventstore.models import Event
+from mallbots.kernel.messaging.models import StreamMessage
 from tests.baskets.factories import (
     BasketFactory,
     CachedProductFactory,

@@ -13,8 +13,8 @@ from django.db import connections
 from rest_framework.test import APIClient
 
 from apps.baskets.models import Basket
-from mallbots.eventstore.models import Event
-from mallbots.messaging.models import StreamMessage
+from mallbots.kernel.eventstore.models import Event
+from mallbots.kernel.messaging.models import StreamMessage
 from tests.baskets.factories import BasketFactory, CachedProductFactory, new_id
 
 pytestmark = [pytest.mark.integration, pytest.mark.fault, pytest.mark.django_db(transaction=True)]

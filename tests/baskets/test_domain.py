@@ -24,8 +24,8 @@ from apps.baskets.domain import (
     QuantityCannotBeNegative,
     QuantityTooSmall,
 )
-from mallbots.ddd import FailedPrecondition, InvalidArgument
-from mallbots.ddd.serde import from_data, to_data
+from mallbots.kernel.ddd import FailedPrecondition, InvalidArgument
+from mallbots.kernel.ddd.serde import from_data, to_data
 
 pytestmark = pytest.mark.unit
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from apps.baskets.models import ProductCache
-from mallbots.messaging.models import StreamMessage
+from mallbots.kernel.messaging.models import StreamMessage
 from tests.conftest import wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -15,10 +15,10 @@ from apps.baskets.domain import ProductNotLocated, StoreNotLocated
 from apps.baskets.models import ProductCache, StoreCache
 from apps.stores import contracts as stores
 from apps.stores import services as stores_services
-from mallbots.messaging import consumer
-from mallbots.messaging.api import publish
-from mallbots.messaging.failures import Outcome
-from mallbots.messaging.models import Delivery, FailedDelivery, StreamMessage
+from mallbots.kernel.messaging import consumer
+from mallbots.kernel.messaging.api import publish
+from mallbots.kernel.messaging.failures import Outcome
+from mallbots.kernel.messaging.models import Delivery, FailedDelivery, StreamMessage
 from tests.baskets.factories import BasketFactory, ProductFactory, StoreFactory, new_id
 from tests.kernel.messaging.helpers import deliveries_of, fanned_out
 

@@ -7,11 +7,11 @@ from django.db import transaction
 
 from apps.baskets.models import Basket
 from apps.ordering.contracts import OrderRejected
-from mallbots.eventstore.models import Event
-from mallbots.messaging import consumer
-from mallbots.messaging.api import publish
-from mallbots.messaging.failures import Outcome
-from mallbots.messaging.models import StreamMessage
+from mallbots.kernel.eventstore.models import Event
+from mallbots.kernel.messaging import consumer
+from mallbots.kernel.messaging.api import publish
+from mallbots.kernel.messaging.failures import Outcome
+from mallbots.kernel.messaging.models import StreamMessage
 from tests.baskets.factories import BasketFactory, CachedProductFactory
 from tests.baskets.helpers import events_of
 from tests.kernel.messaging.helpers import deliveries_of

@@ -21,10 +21,10 @@ from apps.baskets.domain import (
     QuantityTooSmall,
 )
 from apps.baskets.models import Basket, StoreCache
-from mallbots.ddd import Conflict
-from mallbots.eventstore import projections
-from mallbots.eventstore.models import Event, Snapshot
-from mallbots.messaging.models import StreamMessage
+from mallbots.kernel.ddd import Conflict
+from mallbots.kernel.eventstore import projections
+from mallbots.kernel.eventstore.models import Event, Snapshot
+from mallbots.kernel.messaging.models import StreamMessage
 from tests.baskets.factories import BasketFactory, CachedProductFactory, new_id
 from tests.baskets.helpers import events_of, published
 

@@ -11,7 +11,7 @@ from apps.baskets import services
 from apps.baskets.domain import ProductNotLocated
 from apps.baskets.models import ProductCache, StoreCache
 from apps.stores import services as stores_services
-from mallbots.messaging.models import Delivery, FailedDelivery
+from mallbots.kernel.messaging.models import Delivery, FailedDelivery
 from tests.baskets.factories import BasketFactory
 from tests.conftest import wait_until
 

@@ -12,10 +12,10 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
-from mallbots.benchmarks.kernel import RAW_QUEUE, RELAY_QUEUE, STREAM_TYPE
-from mallbots.benchmarks.models import CounterView
-from mallbots.eventstore.models import Event, Snapshot
-from mallbots.messaging.models import StreamMessage
+from mallbots.kernel.eventstore.models import Event, Snapshot
+from mallbots.kernel.messaging.models import StreamMessage
+from mallbots.tools.benchmarks.kernel import RAW_QUEUE, RELAY_QUEUE, STREAM_TYPE
+from mallbots.tools.benchmarks.models import CounterView
 
 FIGURES = [
     r"raw psycopg INSERT\+COMMIT, 4 threads\s+[\d,]+/s",

@@ -15,7 +15,7 @@ from django.core.management import call_command
 
 from apps.customers.models import Customer
 from apps.ordering.models import Order
-from mallbots.messaging.models import (
+from mallbots.kernel.messaging.models import (
     Delivery,
     FailedDelivery,
     PartitionCursor,

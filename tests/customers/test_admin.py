@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from apps.customers.admin import ChangeSmsNumberForm, RegisterCustomerForm
 from apps.customers.models import Customer
-from mallbots.messaging.models import StreamMessage
+from mallbots.kernel.messaging.models import StreamMessage
 from tests.customers.factories import CustomerFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]

@@ -9,7 +9,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from apps.customers.models import Customer
-from mallbots.messaging.models import StreamMessage
+from mallbots.kernel.messaging.models import StreamMessage
 from tests.customers.factories import CustomerFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]

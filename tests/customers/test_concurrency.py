@@ -12,9 +12,9 @@ from django.db import connection, connections
 from apps.customers import services
 from apps.customers.domain import CustomerDisabled
 from apps.customers.models import Customer
-from mallbots.ddd import DomainError
-from mallbots.eventstore.api import Recorded, domain_event
-from mallbots.messaging.models import StreamMessage
+from mallbots.kernel.ddd import DomainError
+from mallbots.kernel.messaging.models import StreamMessage
+from mallbots.kernel.uow import Recorded, domain_event
 from tests.conftest import wait_until
 from tests.customers.factories import CustomerFactory
 

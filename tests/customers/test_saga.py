@@ -10,10 +10,10 @@ from django.db import transaction
 
 from apps.customers import services
 from apps.ordering.contracts import OrderCreated, OrderItem
-from mallbots.messaging import consumer
-from mallbots.messaging.api import publish
-from mallbots.messaging.failures import Outcome
-from mallbots.messaging.models import StreamMessage
+from mallbots.kernel.messaging import consumer
+from mallbots.kernel.messaging.api import publish
+from mallbots.kernel.messaging.failures import Outcome
+from mallbots.kernel.messaging.models import StreamMessage
 from tests.kernel.messaging.helpers import deliveries_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]

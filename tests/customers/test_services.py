@@ -22,8 +22,8 @@ from apps.customers.domain import (
     SmsNumberInvalid,
 )
 from apps.customers.models import Customer
-from mallbots.ddd import context
-from mallbots.messaging.models import StreamMessage
+from mallbots.kernel.ddd import context
+from mallbots.kernel.messaging.models import StreamMessage
 from tests.customers.factories import CustomerFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]

@@ -13,7 +13,7 @@ from apps.depot.domain import OrderLine
 from apps.depot.models import Bot, ProductCache, ShoppingList, StoreCache
 from apps.stores import services as stores_services
 from apps.stores.models import Product, Store
-from mallbots.ddd import context as message_context
+from mallbots.kernel.ddd import context as message_context
 
 
 def new_id() -> str:

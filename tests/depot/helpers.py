@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from apps.depot.models import Bot, ShoppingList
-from mallbots.messaging.models import StreamMessage
+from mallbots.kernel.messaging.models import StreamMessage
 
 
 def published(order_id: str | None = None) -> list[tuple[str, dict[str, Any]]]:

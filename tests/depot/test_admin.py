@@ -12,7 +12,7 @@ from django.urls import reverse
 from apps.depot import services
 from apps.depot.domain import OrderLine
 from apps.depot.models import Bot, OrderCopy, ProductCache, ShoppingList, StoreCache
-from mallbots.messaging.models import StreamMessage
+from mallbots.kernel.messaging.models import StreamMessage
 from tests.depot.factories import (
     BotFactory,
     CachedProductFactory,

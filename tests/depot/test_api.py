@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from apps.depot import services
 from apps.depot.models import Bot, ShoppingList
-from mallbots.messaging.models import StreamMessage
+from mallbots.kernel.messaging.models import StreamMessage
 from tests.depot.factories import (
     BotFactory,
     CachedProductFactory,

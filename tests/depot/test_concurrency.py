@@ -13,9 +13,9 @@ from django.db import connections
 from apps.depot import services
 from apps.depot.domain import ShoppingListAssigned, ShoppingListCreated
 from apps.depot.models import ShoppingList
-from mallbots.ddd import DomainError
-from mallbots.eventstore.api import Recorded, domain_event
-from mallbots.messaging.models import StreamMessage
+from mallbots.kernel.ddd import DomainError
+from mallbots.kernel.messaging.models import StreamMessage
+from mallbots.kernel.uow import Recorded, domain_event
 from tests.depot.factories import BotFactory, CachedProductFactory, ShoppingListFactory, line, new_id
 from tests.depot.helpers import bot_state
 

@@ -12,8 +12,8 @@ from apps.customers import contracts as customers
 from apps.ordering import contracts as ordering
 from apps.payments import contracts as payments
 from apps.stores import contracts as stores
-from mallbots.ddd.serde import to_data
-from mallbots.messaging.registry import all_subscriptions
+from mallbots.kernel.ddd.serde import to_data
+from mallbots.kernel.messaging.registry import all_subscriptions
 from tests.contract_testing import problems
 from tests.depot.contract_expectations import EXPECTATIONS
 

@@ -16,11 +16,11 @@ from apps.depot.models import OrderCopy, ProductCache, ShoppingList, StoreCache
 from apps.ordering import contracts as ordering
 from apps.payments import contracts as payments
 from apps.stores import contracts as stores
-from mallbots.ddd import context as message_context
-from mallbots.messaging import consumer
-from mallbots.messaging.api import IntegrationEvent, publish
-from mallbots.messaging.failures import Outcome
-from mallbots.messaging.models import Delivery, FailedDelivery, StreamMessage
+from mallbots.kernel.ddd import context as message_context
+from mallbots.kernel.messaging import consumer
+from mallbots.kernel.messaging.api import IntegrationEvent, publish
+from mallbots.kernel.messaging.failures import Outcome
+from mallbots.kernel.messaging.models import Delivery, FailedDelivery, StreamMessage
 from tests.depot.factories import BotFactory, CachedProductFactory, new_id
 from tests.depot.helpers import bot_state, list_state, published
 from tests.kernel.messaging.helpers import deliveries_of, fanned_out

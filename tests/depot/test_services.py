@@ -23,8 +23,8 @@ from apps.depot.domain import (
 )
 from apps.depot.models import Bot, OrderCopy, ProductCache, ShoppingList, StoreCache
 from apps.stores import services as stores_services
-from mallbots.ddd import context as message_context
-from mallbots.messaging.models import StreamMessage
+from mallbots.kernel.ddd import context as message_context
+from mallbots.kernel.messaging.models import StreamMessage
 from tests.depot.factories import (
     BotFactory,
     CachedProductFactory,

@@ -15,9 +15,9 @@ from apps.depot.models import ProductCache, ShoppingList, StoreCache
 from apps.ordering import contracts as ordering
 from apps.payments import contracts as payments
 from apps.stores import services as stores_services
-from mallbots.ddd import context as message_context
-from mallbots.messaging.api import IntegrationEvent, publish
-from mallbots.messaging.models import Delivery, FailedDelivery, StreamMessage
+from mallbots.kernel.ddd import context as message_context
+from mallbots.kernel.messaging.api import IntegrationEvent, publish
+from mallbots.kernel.messaging.models import Delivery, FailedDelivery, StreamMessage
 from tests.conftest import wait_until
 from tests.depot.factories import BotFactory, new_id
 from tests.depot.helpers import bot_state, published

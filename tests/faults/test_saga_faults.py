@@ -25,7 +25,7 @@ from apps.ordering import selectors as ordering_selectors
 from apps.payments import services as payments
 from apps.payments.models import Invoice
 from apps.search.models import SearchOrder
-from mallbots.messaging.models import Delivery, StreamMessage
+from mallbots.kernel.messaging.models import Delivery, StreamMessage
 from tests.conftest import in_flight, wait_until
 from tests.saga.test_order_life import ALL_QUEUES, checkout, customer, mall_data, status
 

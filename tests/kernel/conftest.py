@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from mallbots.messaging.models import Delivery, FailedDelivery, StreamMessage
+from mallbots.kernel.messaging.models import Delivery, FailedDelivery, StreamMessage
 from tests.kernel.messaging.helpers import append
 from tests.kernelapp import services
 
@@ -21,7 +21,7 @@ ERROR = (
     "TerminalError: planned failure 1 of <b>bad</b>\n\n"
     "Traceback (most recent call last):\n"
     '  File "tests/kernelapp/handlers.py", line 62, in _fail_if_budget_left\n'
-    "mallbots.messaging.failures.TerminalError: planned failure 1 of <b>bad</b>\n"
+    "mallbots.kernel.messaging.failures.TerminalError: planned failure 1 of <b>bad</b>\n"
 )
 
 

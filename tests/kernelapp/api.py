@@ -7,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from mallbots.web.api import PermissionRequiredAPIView
+from mallbots.kernel.web.api import PermissionRequiredAPIView
 
 from . import services
 

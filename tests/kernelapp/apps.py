@@ -7,8 +7,8 @@ class KernelTestConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from mallbots.eventstore.api import register_projection
-        from mallbots.messaging.api import subscribe
+        from mallbots.kernel.eventstore.api import register_projection
+        from mallbots.kernel.messaging.api import subscribe
 
         from . import contracts, handlers, signals
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from mallbots.ddd import (
+from mallbots.kernel.ddd import (
     EventSourcedAggregate,
     FailedPrecondition,
     InvalidArgument,
@@ -12,7 +12,7 @@ from mallbots.ddd import (
     upcaster,
     when,
 )
-from mallbots.ddd.events import DomainEvent
+from mallbots.kernel.ddd.events import DomainEvent
 
 
 class LedgerNotFound(NotFound):

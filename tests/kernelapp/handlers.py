@@ -5,8 +5,8 @@ import time
 import redis
 from django.conf import settings
 
-from mallbots.ddd import context as message_context
-from mallbots.messaging.api import Envelope, TerminalError, publish
+from mallbots.kernel.ddd import context as message_context
+from mallbots.kernel.messaging.api import Envelope, TerminalError, publish
 
 from . import contracts
 from .models import HandledEffect

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from mallbots.eventstore.api import AggregateRepository, command
+from mallbots.kernel.eventstore.api import AggregateRepository
+from mallbots.kernel.uow import command
 
 from .domain import Ledger, LedgerNotFound
 
@@ -38,7 +39,7 @@ def ledger_note(
     sleep_seconds: float = 0.0,
 ) -> str:
     """Publishes a LedgerNoted directly (no aggregate change): drives the handler-failure tests."""
-    from mallbots.messaging.api import publish
+    from mallbots.kernel.messaging.api import publish
 
     from .contracts import LedgerNoted
 

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from mallbots.eventstore.api import Projection, Recorded, handles, receiver
-from mallbots.messaging.api import publish
+from mallbots.kernel.eventstore.api import Projection, handles
+from mallbots.kernel.messaging.api import publish
+from mallbots.kernel.uow import Recorded, receiver
 
 from . import contracts
 from .domain import LedgerClosed, LedgerCredited, LedgerOpened

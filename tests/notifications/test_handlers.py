@@ -17,11 +17,11 @@ from apps.customers import services as customers_services
 from apps.notifications.models import CustomerCache, SentNotification
 from apps.notifications.senders import Sms
 from apps.ordering import contracts as ordering
-from mallbots.ddd import context as message_context
-from mallbots.messaging import consumer
-from mallbots.messaging.api import IntegrationEvent, publish
-from mallbots.messaging.failures import Outcome
-from mallbots.messaging.models import Delivery, FailedDelivery, StreamMessage
+from mallbots.kernel.ddd import context as message_context
+from mallbots.kernel.messaging import consumer
+from mallbots.kernel.messaging.api import IntegrationEvent, publish
+from mallbots.kernel.messaging.failures import Outcome
+from mallbots.kernel.messaging.models import Delivery, FailedDelivery, StreamMessage
 from tests.customers.factories import CustomerFactory
 from tests.kernel.messaging.helpers import deliveries_of, fanned_out
 from tests.notifications.factories import CachedCustomerFactory, new_id

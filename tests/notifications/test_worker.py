@@ -12,9 +12,9 @@ from django.db import transaction
 from apps.customers import services as customers_services
 from apps.notifications.models import CustomerCache, SentNotification
 from apps.ordering import contracts as ordering
-from mallbots.ddd import context as message_context
-from mallbots.messaging.api import IntegrationEvent, publish
-from mallbots.messaging.models import Delivery, FailedDelivery, StreamMessage
+from mallbots.kernel.ddd import context as message_context
+from mallbots.kernel.messaging.api import IntegrationEvent, publish
+from mallbots.kernel.messaging.models import Delivery, FailedDelivery, StreamMessage
 from tests.conftest import wait_until
 from tests.notifications.factories import new_id
 

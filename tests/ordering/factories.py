@@ -11,7 +11,7 @@ import factory
 from apps.ordering import services
 from apps.ordering.domain import Item
 from apps.ordering.models import Order
-from mallbots.ddd import context as message_context
+from mallbots.kernel.ddd import context as message_context
 
 
 def new_id() -> str:

@@ -15,11 +15,11 @@ from django.urls import reverse
 
 from apps.depot import contracts as depot
 from apps.ordering.models import Order
-from mallbots.ddd import context as message_context
-from mallbots.eventstore.models import Event
-from mallbots.messaging import consumer
-from mallbots.messaging.api import publish
-from mallbots.messaging.models import StreamMessage
+from mallbots.kernel.ddd import context as message_context
+from mallbots.kernel.eventstore.models import Event
+from mallbots.kernel.messaging import consumer
+from mallbots.kernel.messaging.api import publish
+from mallbots.kernel.messaging.models import StreamMessage
 from tests.kernel.messaging.helpers import deliveries_of
 from tests.ordering.factories import OrderFactory, item
 from tests.ordering.helpers import events_of, row

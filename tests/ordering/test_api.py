@@ -9,8 +9,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from apps.ordering.models import Order
-from mallbots.eventstore.models import Event
-from mallbots.messaging.models import StreamMessage
+from mallbots.kernel.eventstore.models import Event
+from mallbots.kernel.messaging.models import StreamMessage
 from tests.ordering.factories import OrderFactory, item, new_id
 from tests.ordering.helpers import events_of, published, row
 

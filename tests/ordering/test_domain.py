@@ -35,8 +35,8 @@ from apps.ordering.domain import (
     ShoppingIdCannotBeBlank,
     order_total,
 )
-from mallbots.ddd import FailedPrecondition, InvalidArgument
-from mallbots.ddd.serde import from_data, to_data
+from mallbots.kernel.ddd import FailedPrecondition, InvalidArgument
+from mallbots.kernel.ddd.serde import from_data, to_data
 
 pytestmark = pytest.mark.unit
 

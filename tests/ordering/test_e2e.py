@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from apps.ordering.models import Order
-from mallbots.eventstore.models import Event
-from mallbots.messaging.models import FailedDelivery
+from mallbots.kernel.eventstore.models import Event
+from mallbots.kernel.messaging.models import FailedDelivery
 from tests.conftest import wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -16,12 +16,12 @@ from apps.customers import contracts as customers
 from apps.depot import contracts as depot
 from apps.ordering.models import Order
 from apps.payments import contracts as payments
-from mallbots.ddd import context as message_context
-from mallbots.eventstore.models import Event
-from mallbots.messaging import consumer
-from mallbots.messaging.api import IntegrationEvent, publish
-from mallbots.messaging.failures import Outcome
-from mallbots.messaging.models import Delivery, FailedDelivery, StreamMessage
+from mallbots.kernel.ddd import context as message_context
+from mallbots.kernel.eventstore.models import Event
+from mallbots.kernel.messaging import consumer
+from mallbots.kernel.messaging.api import IntegrationEvent, publish
+from mallbots.kernel.messaging.failures import Outcome
+from mallbots.kernel.messaging.models import Delivery, FailedDelivery, StreamMessage
 from tests.kernel.messaging.helpers import deliveries_of, fanned_out
 from tests.ordering.factories import OrderFactory, new_id
 from tests.ordering.helpers import events_of, published, row

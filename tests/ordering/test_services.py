@@ -28,10 +28,10 @@ from apps.ordering.domain import (
     QuantityTooSmall,
 )
 from apps.ordering.models import Order
-from mallbots.ddd import context as message_context
-from mallbots.eventstore import projections
-from mallbots.eventstore.models import Event, Snapshot
-from mallbots.messaging.models import StreamMessage
+from mallbots.kernel.ddd import context as message_context
+from mallbots.kernel.eventstore import projections
+from mallbots.kernel.eventstore.models import Event, Snapshot
+from mallbots.kernel.messaging.models import StreamMessage
 from tests.ordering.factories import PATHS, OrderFactory, item, new_id
 from tests.ordering.helpers import events_of, line, published, row
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 from apps.ordering import services
 from apps.ordering.models import Order
 from apps.ordering.tasks import reject_stale_orders
-from mallbots.eventstore.models import Event
-from mallbots.messaging.models import StreamMessage
+from mallbots.kernel.eventstore.models import Event
+from mallbots.kernel.messaging.models import StreamMessage
 from tests.ordering.factories import OrderFactory
 from tests.ordering.helpers import events_of, published, row
 

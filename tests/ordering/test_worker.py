@@ -14,9 +14,9 @@ from apps.customers import contracts as customers
 from apps.depot import contracts as depot
 from apps.ordering.models import Order
 from apps.payments import contracts as payments
-from mallbots.ddd import context as message_context
-from mallbots.messaging.api import IntegrationEvent, publish
-from mallbots.messaging.models import Delivery, FailedDelivery, StreamMessage
+from mallbots.kernel.ddd import context as message_context
+from mallbots.kernel.messaging.api import IntegrationEvent, publish
+from mallbots.kernel.messaging.models import Delivery, FailedDelivery, StreamMessage
 from tests.conftest import wait_until
 from tests.ordering.factories import OrderFactory, new_id
 from tests.ordering.helpers import events_of

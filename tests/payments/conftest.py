@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pytest
 
 from apps.payments import domain
-from mallbots.eventstore.api import Recorded, domain_event
+from mallbots.kernel.uow import Recorded, domain_event
 
 EVENT_TYPES = (
     domain.PaymentAuthorized,

@@ -13,7 +13,7 @@ from django.urls import reverse
 from apps.payments import services
 from apps.payments.admin import AdjustInvoiceForm, AuthorizePaymentForm
 from apps.payments.models import CustomerCache, Invoice, OrderCopy, Payment
-from mallbots.messaging.models import StreamMessage
+from mallbots.kernel.messaging.models import StreamMessage
 from tests.payments.factories import (
     CachedCustomerFactory,
     InvoiceFactory,

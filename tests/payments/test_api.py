@@ -12,7 +12,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from apps.payments.models import CustomerCache, Invoice, Payment
-from mallbots.messaging.models import StreamMessage
+from mallbots.kernel.messaging.models import StreamMessage
 from tests.payments.factories import CachedCustomerFactory, InvoiceFactory, PaymentFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]

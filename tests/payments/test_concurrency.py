@@ -13,8 +13,8 @@ from django.db import connections
 
 from apps.payments import services
 from apps.payments.models import Invoice, OrderCopy, Payment
-from mallbots.ddd import DomainError
-from mallbots.messaging.models import StreamMessage
+from mallbots.kernel.ddd import DomainError
+from mallbots.kernel.messaging.models import StreamMessage
 from tests.payments.factories import InvoiceFactory, OrderCopyFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]

@@ -16,11 +16,11 @@ from apps.depot.contracts import ShoppingListCreated
 from apps.ordering.contracts import OrderCanceled, OrderCreated, OrderItem, OrderReadied, OrderRejected
 from apps.payments import services
 from apps.payments.models import CustomerCache, Invoice, OrderCopy, Payment
-from mallbots.ddd import context
-from mallbots.messaging import consumer
-from mallbots.messaging.api import IntegrationEvent, publish
-from mallbots.messaging.failures import Outcome
-from mallbots.messaging.models import Delivery, FailedDelivery, StreamMessage
+from mallbots.kernel.ddd import context
+from mallbots.kernel.messaging import consumer
+from mallbots.kernel.messaging.api import IntegrationEvent, publish
+from mallbots.kernel.messaging.failures import Outcome
+from mallbots.kernel.messaging.models import Delivery, FailedDelivery, StreamMessage
 from tests.kernel.messaging.helpers import deliveries_of, fanned_out
 from tests.payments.factories import CachedCustomerFactory, PaymentFactory, new_id
 

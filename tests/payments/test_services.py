@@ -24,8 +24,8 @@ from apps.payments.domain import (
     PaymentAuthorized,
 )
 from apps.payments.models import CustomerCache, Invoice, OrderCopy, Payment
-from mallbots.ddd import context
-from mallbots.messaging.models import StreamMessage
+from mallbots.kernel.ddd import context
+from mallbots.kernel.messaging.models import StreamMessage
 from tests.payments.factories import (
     CachedCustomerFactory,
     InvoiceFactory,

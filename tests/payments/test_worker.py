@@ -13,9 +13,9 @@ from apps.depot.contracts import ShoppingListCreated
 from apps.ordering.contracts import OrderCreated, OrderItem, OrderReadied
 from apps.payments import services
 from apps.payments.models import CustomerCache, Invoice, Payment
-from mallbots.ddd import context
-from mallbots.messaging.api import IntegrationEvent, publish
-from mallbots.messaging.models import Delivery, FailedDelivery, StreamMessage
+from mallbots.kernel.ddd import context
+from mallbots.kernel.messaging.api import IntegrationEvent, publish
+from mallbots.kernel.messaging.models import Delivery, FailedDelivery, StreamMessage
 from tests.conftest import wait_until
 from tests.payments.factories import new_id
 

@@ -23,7 +23,7 @@ from apps.payments.models import Invoice
 from apps.search.models import SearchOrder
 from apps.stores import services as stores
 from mallbots.celery import app
-from mallbots.messaging.models import Delivery, FailedDelivery, StreamMessage
+from mallbots.kernel.messaging.models import Delivery, FailedDelivery, StreamMessage
 from tests.conftest import wait_until
 from tests.kernel.messaging.helpers import deliveries_of, fanned_out, send_again
 

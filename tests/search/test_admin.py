@@ -13,7 +13,7 @@ from apps.ordering import contracts as ordering
 from apps.search import services
 from apps.search.domain import OrderStatus
 from apps.search.models import CustomerCache, SearchOrder
-from mallbots.ddd import FailedPrecondition
+from mallbots.kernel.ddd import FailedPrecondition
 from tests.search.factories import SearchOrderFactory, line, new_id, order_info
 from tests.search.helpers import rows
 

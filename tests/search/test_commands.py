@@ -13,8 +13,8 @@ from django.core.management import call_command
 from apps.customers import contracts as customers
 from apps.search import services
 from apps.search.models import CustomerCache, SearchOrder
-from mallbots.messaging import consumer, retention
-from mallbots.messaging.models import Delivery, StreamMessage
+from mallbots.kernel.messaging import consumer, retention
+from mallbots.kernel.messaging.models import Delivery, StreamMessage
 from tests.kernel.messaging.helpers import deliveries_of
 from tests.search.factories import SearchOrderFactory, new_id, order_info
 from tests.search.helpers import row

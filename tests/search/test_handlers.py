@@ -13,11 +13,11 @@ from django.db import transaction
 from apps.customers import contracts as customers
 from apps.ordering import contracts as ordering
 from apps.search.models import SearchOrder
-from mallbots.ddd import context as message_context
-from mallbots.messaging import consumer
-from mallbots.messaging.api import IntegrationEvent, publish
-from mallbots.messaging.failures import Outcome
-from mallbots.messaging.models import Delivery, FailedDelivery, StreamMessage
+from mallbots.kernel.ddd import context as message_context
+from mallbots.kernel.messaging import consumer
+from mallbots.kernel.messaging.api import IntegrationEvent, publish
+from mallbots.kernel.messaging.failures import Outcome
+from mallbots.kernel.messaging.models import Delivery, FailedDelivery, StreamMessage
 from tests.kernel.messaging.helpers import deliveries_of, fanned_out
 from tests.search.helpers import cached_names, row
 

@@ -11,7 +11,7 @@ import pytest
 from apps.search import services
 from apps.search.domain import OrderStatus
 from apps.search.models import CustomerCache, SearchOrder
-from mallbots.messaging.models import StreamMessage
+from mallbots.kernel.messaging.models import StreamMessage
 from tests.search.factories import T0, SearchOrderFactory, line, new_id
 from tests.search.helpers import cached_names, row, rows, written_at
 

@@ -7,7 +7,7 @@ import pytest
 
 from apps.customers import contracts as customers
 from apps.search.models import SearchOrder
-from mallbots.messaging.models import Delivery, FailedDelivery
+from mallbots.kernel.messaging.models import Delivery, FailedDelivery
 from tests.conftest import wait_until
 from tests.search.test_handlers import lifecycle, new_id, publish_each
 

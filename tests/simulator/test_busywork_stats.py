@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mallbots.simulator.busywork.stats import Stats, percentile, progress_line, summary_lines
+from mallbots.tools.simulator.busywork.stats import Stats, percentile, progress_line, summary_lines
 
 pytestmark = pytest.mark.unit
 

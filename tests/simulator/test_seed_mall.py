@@ -13,9 +13,9 @@ from apps.customers.models import Customer
 from apps.depot.models import Bot
 from apps.payments.models import Payment
 from apps.stores.models import Product, Store
-from mallbots.eventstore.models import Event
-from mallbots.messaging.models import StreamMessage
-from mallbots.simulator.models import SeedRecord
+from mallbots.kernel.eventstore.models import Event
+from mallbots.kernel.messaging.models import StreamMessage
+from mallbots.tools.simulator.models import SeedRecord
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

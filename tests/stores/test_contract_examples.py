@@ -8,7 +8,7 @@ import inspect
 import pytest
 
 from apps.stores import contracts
-from mallbots.messaging.api import IntegrationEvent
+from mallbots.kernel.messaging.api import IntegrationEvent
 from tests.stores.contract_examples import EXAMPLES
 
 pytestmark = pytest.mark.contract

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mallbots.messaging.models import StreamMessage
+from mallbots.kernel.messaging.models import StreamMessage
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 

@@ -14,8 +14,8 @@ from django.db import connections
 from apps.stores import services
 from apps.stores.domain import Product as ProductAggregate
 from apps.stores.models import Product, Store
-from mallbots.eventstore.models import Event
-from mallbots.messaging.models import StreamMessage
+from mallbots.kernel.eventstore.models import Event
+from mallbots.kernel.messaging.models import StreamMessage
 from tests.stores.factories import ProductFactory, StoreFactory
 
 pytestmark = pytest.mark.integration

@@ -23,9 +23,9 @@ from apps.stores.domain import (
     StoreNotFound,
 )
 from apps.stores.models import Product, Store
-from mallbots.ddd import context
-from mallbots.eventstore.models import Event, Snapshot
-from mallbots.messaging.models import StreamMessage
+from mallbots.kernel.ddd import context
+from mallbots.kernel.eventstore.models import Event, Snapshot
+from mallbots.kernel.messaging.models import StreamMessage
 from tests.stores.factories import ProductFactory, StoreFactory
 from tests.stores.helpers import counts, events_of, messages_of
 

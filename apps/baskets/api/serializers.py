@@ -8,8 +8,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from mallbots.ddd import limits
-from mallbots.web.api import Integer, Money, Uuid
+from mallbots.kernel.ddd import limits
+from mallbots.kernel.web.api import Integer, Money, Uuid
 
 from ..models import Basket
 

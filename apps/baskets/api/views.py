@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from mallbots.web.api import EMPTY_RESPONSE, PermissionRequiredAPIView
+from mallbots.kernel.web.api import EMPTY_RESPONSE, PermissionRequiredAPIView
 
 from .. import selectors, services
 from . import serializers

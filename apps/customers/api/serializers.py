@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from mallbots.ddd import limits
-from mallbots.web.api import Text
+from mallbots.kernel.ddd import limits
+from mallbots.kernel.web.api import Text
 
 # --- Requests -------------------------------------------------------------------------------
 # Text fields default to "" as the original's protobuf fields did, so a missing or blank value

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from mallbots.ddd import limits
-from mallbots.web.api import Integer, Text, Uuid
+from mallbots.kernel.ddd import limits
+from mallbots.kernel.web.api import Integer, Text, Uuid
 
 from ..models import ShoppingList
 

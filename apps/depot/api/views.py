@@ -14,8 +14,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from mallbots.ddd import context as message_context
-from mallbots.web.api import EMPTY_RESPONSE, EmptySerializer, PermissionRequiredAPIView
+from mallbots.kernel.ddd import context as message_context
+from mallbots.kernel.web.api import EMPTY_RESPONSE, EmptySerializer, PermissionRequiredAPIView
 
 from .. import selectors, services
 from ..domain import OrderLine

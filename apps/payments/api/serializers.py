@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from mallbots.ddd import limits
-from mallbots.web.api import Money, Uuid
+from mallbots.kernel.ddd import limits
+from mallbots.kernel.web.api import Money, Uuid
 
 # Amounts are stored with 9 digits, 2 of them decimals: larger ones are refused here (400).
 AMOUNT_DIGITS = limits.MONEY_DIGITS

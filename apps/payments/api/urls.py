@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mallbots.web import converters  # noqa: F401 - registers <uuid_str:...>
+from mallbots.kernel.web import converters  # noqa: F401 - registers <uuid_str:...>
 
 from . import views
 

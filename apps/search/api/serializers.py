@@ -13,8 +13,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from mallbots.ddd import limits
-from mallbots.web.api import Integer, Money, Text, Uuid
+from mallbots.kernel.ddd import limits
+from mallbots.kernel.web.api import Integer, Money, Text, Uuid
 
 from ..domain import MAX_LIMIT, STATUSES
 

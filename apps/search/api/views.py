@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from mallbots.web.api import PermissionRequiredAPIView
+from mallbots.kernel.web.api import PermissionRequiredAPIView
 
 from .. import selectors
 from ..domain import OrderFilters

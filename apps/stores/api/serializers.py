@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from mallbots.ddd import limits
-from mallbots.web.api import Money, Text
+from mallbots.kernel.ddd import limits
+from mallbots.kernel.web.api import Money, Text
 
 
 def price_field() -> Money:

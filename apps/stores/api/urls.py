@@ -4,7 +4,7 @@ before "stores/<id>"."""
 
 from django.urls import path
 
-from mallbots.web import converters  # noqa: F401 - registers <uuid_str:...>
+from mallbots.kernel.web import converters  # noqa: F401 - registers <uuid_str:...>
 
 from . import views
 

@@ -11,11 +11,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
-from mallbots.ddd import context
-from mallbots.eventstore import projections
-from mallbots.eventstore.models import Event, ProjectionRun, Snapshot
-from mallbots.messaging import reconcile, relay
-from mallbots.messaging.models import Delivery, FailedDelivery, Stream, StreamMessage, Subscriber
+from mallbots.kernel.ddd import context
+from mallbots.kernel.eventstore import projections
+from mallbots.kernel.eventstore.models import Event, ProjectionRun, Snapshot
+from mallbots.kernel.messaging import reconcile, relay
+from mallbots.kernel.messaging.models import Delivery, FailedDelivery, Stream, StreamMessage, Subscriber
 from tests.kernel.conftest import NOTED, NOTED_IN_ORDER
 from tests.kernelapp import services
 from tests.kernelapp.models import LedgerView

@@ -23,8 +23,8 @@ from apps.depot.models import Bot, ShoppingList
 from apps.ordering.models import Order
 from apps.payments import services as payments
 from apps.payments.models import Payment
-from mallbots.messaging import consumer
-from mallbots.messaging.models import FailedDelivery, StreamMessage
+from mallbots.kernel.messaging import consumer
+from mallbots.kernel.messaging.models import FailedDelivery, StreamMessage
 from tests.kernel.messaging.helpers import deliveries_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]

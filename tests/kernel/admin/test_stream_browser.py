@@ -12,8 +12,8 @@ from django.test import Client
 
 from apps.ordering import services as ordering
 from apps.ordering.domain import Item, Order
-from mallbots.eventstore import store
-from mallbots.eventstore.models import Event
+from mallbots.kernel.eventstore import store
+from mallbots.kernel.eventstore.models import Event
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

@@ -13,10 +13,10 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from mallbots.eventstore import projections
-from mallbots.eventstore.models import Event, ProjectionRun
-from mallbots.messaging import reconcile
-from mallbots.messaging.models import Delivery, FailedDelivery, StreamMessage
+from mallbots.kernel.eventstore import projections
+from mallbots.kernel.eventstore.models import Event, ProjectionRun
+from mallbots.kernel.messaging import reconcile
+from mallbots.kernel.messaging.models import Delivery, FailedDelivery, StreamMessage
 from tests.conftest import free_port
 from tests.kernel.conftest import NOTED, NOTED_IN_ORDER
 from tests.kernelapp import services

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db import connections
 
-from mallbots.eventstore import projections
+from mallbots.kernel.eventstore import projections
 from tests.kernelapp import services
 from tests.kernelapp.models import LedgerView
 

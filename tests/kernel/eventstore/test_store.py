@@ -9,11 +9,11 @@ import pytest
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
-from mallbots.ddd import Conflict, context
-from mallbots.eventstore import store
-from mallbots.eventstore.api import domain_event
-from mallbots.eventstore.models import Event, Snapshot
-from mallbots.messaging.models import StreamMessage
+from mallbots.kernel.ddd import Conflict, context
+from mallbots.kernel.eventstore import store
+from mallbots.kernel.eventstore.models import Event, Snapshot
+from mallbots.kernel.messaging.models import StreamMessage
+from mallbots.kernel.uow import domain_event
 from tests.conftest import wait_until
 from tests.kernelapp import services
 from tests.kernelapp.domain import Ledger, LedgerCredited, LedgerNotFound

@@ -9,8 +9,8 @@ from typing import Any
 import redis
 from celery import current_app
 
-from mallbots.messaging import relay, transport
-from mallbots.messaging.models import Delivery, StreamMessage
+from mallbots.kernel.messaging import relay, transport
+from mallbots.kernel.messaging.models import Delivery, StreamMessage
 
 
 def queued_tasks(client: redis.Redis, queue: str) -> list[dict[str, Any]]:

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from mallbots.messaging import asyncapi
-from mallbots.messaging.events import integration_events
-from mallbots.messaging.registry import all_subscriptions
+from mallbots.kernel.messaging import asyncapi
+from mallbots.kernel.messaging.events import integration_events
+from mallbots.kernel.messaging.registry import all_subscriptions
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 
-from mallbots.ddd import context
-from mallbots.messaging import consumer, failures
-from mallbots.messaging.failures import Outcome
-from mallbots.messaging.models import FailedDelivery, PartitionCursor, StreamMessage
+from mallbots.kernel.ddd import context
+from mallbots.kernel.messaging import consumer, failures
+from mallbots.kernel.messaging.failures import Outcome
+from mallbots.kernel.messaging.models import FailedDelivery, PartitionCursor, StreamMessage
 from tests.kernel.messaging.helpers import deliveries_of, handled
 from tests.kernelapp import services
 from tests.kernelapp.models import HandledEffect
@@ -255,7 +255,7 @@ def test_the_timeline_of_a_correlation_id_lists_events_messages_and_outcomes():
     handler, envelope, seq = all_deliveries(IN_ORDER)[0]
     consumer.process(handler, envelope, seq)
     # when
-    from mallbots.messaging.timeline import correlation_timeline
+    from mallbots.kernel.ops.timeline import correlation_timeline
 
     entries = correlation_timeline("order-7")
     # then

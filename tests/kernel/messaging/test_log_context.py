@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from mallbots.ddd import context
-from mallbots.messaging import consumer
-from mallbots.messaging.logcontext import ContextFilter
-from mallbots.messaging.models import StreamMessage
+from mallbots.kernel.ddd import context
+from mallbots.kernel.messaging import consumer
+from mallbots.kernel.messaging.logcontext import ContextFilter
+from mallbots.kernel.messaging.models import StreamMessage
 from tests.kernel.messaging.helpers import deliveries_of
 from tests.kernelapp import services
 
@@ -32,10 +32,10 @@ def test_the_consumers_log_line_carries_the_delivery_and_its_context(caplog, set
     handler, envelope, seq = next(d for d in deliveries_of(row) if d[0] == COUNT)
     caplog.handler.addFilter(ContextFilter())
     # when
-    with caplog.at_level(logging.INFO, logger="mallbots.messaging.consumer"):
+    with caplog.at_level(logging.INFO, logger="mallbots.kernel.messaging.consumer"):
         consumer.process(handler, envelope, seq)
     # then
-    (record,) = [r for r in caplog.records if r.name == "mallbots.messaging.consumer"]
+    (record,) = [r for r in caplog.records if r.name == "mallbots.kernel.messaging.consumer"]
     assert record.getMessage().startswith(
         f"handled {COUNT} <- kerneltestapi.LedgerCredited {envelope['id']} "
     )

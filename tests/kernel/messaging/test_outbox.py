@@ -10,10 +10,10 @@ import pytest
 import redis
 from django.db import connections, transaction
 
-from mallbots.ddd import context
-from mallbots.messaging import reconcile, relay
-from mallbots.messaging.api import IntegrationEvent, publish
-from mallbots.messaging.models import Delivery, Stream, StreamMessage
+from mallbots.kernel.ddd import context
+from mallbots.kernel.messaging import reconcile, relay
+from mallbots.kernel.messaging.api import IntegrationEvent, publish
+from mallbots.kernel.messaging.models import Delivery, Stream, StreamMessage
 from tests.kernel.messaging.helpers import fanned_out, queued_tasks
 from tests.kernelapp import contracts, services
 
@@ -250,7 +250,7 @@ def test_a_command_outside_any_request_stores_and_publishes_under_one_correlatio
     # when
     services.ledger_credit(ledger_id=ledger_id, amount=Decimal("1"))
     # then the event and its message share one correlation id, new for this command
-    from mallbots.eventstore.models import Event
+    from mallbots.kernel.eventstore.models import Event
 
     event = Event.objects.get(stream_id=ledger_id, version=2)
     message = StreamMessage.objects.get(partition_key=ledger_id)

@@ -13,9 +13,9 @@ import redis
 from django.db import transaction
 from django.utils import timezone
 
-from mallbots.messaging import reconcile, relay
-from mallbots.messaging.api import publish
-from mallbots.messaging.models import Delivery, FailedDelivery, StreamMessage
+from mallbots.kernel.messaging import reconcile, relay
+from mallbots.kernel.messaging.api import publish
+from mallbots.kernel.messaging.models import Delivery, FailedDelivery, StreamMessage
 from tests.conftest import in_flight, wait_until
 from tests.kernel.messaging.helpers import append, deliveries_of, send_again
 from tests.kernelapp import contracts, services

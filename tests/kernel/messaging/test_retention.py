@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from mallbots.messaging import consumer, retention
-from mallbots.messaging.models import Delivery, StreamMessage
+from mallbots.kernel.messaging import consumer, retention
+from mallbots.kernel.messaging.models import Delivery, StreamMessage
 from tests.kernel.messaging.helpers import append, deliveries_of
 from tests.kernelapp import services
 

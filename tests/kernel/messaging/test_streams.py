@@ -11,9 +11,9 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
-from mallbots.messaging import consumer, subscribers
-from mallbots.messaging.api import publish
-from mallbots.messaging.models import Delivery, StreamMessage, Subscriber
+from mallbots.kernel.messaging import consumer, subscribers
+from mallbots.kernel.messaging.api import publish
+from mallbots.kernel.messaging.models import Delivery, StreamMessage, Subscriber
 from tests.conftest import wait_until
 from tests.kernel.messaging.helpers import append, queued_tasks
 from tests.kernelapp import contracts
@@ -188,7 +188,7 @@ def test_an_ordered_subscriber_cannot_take_history_older_than_what_it_handled(se
 @pytest.mark.django_db
 def test_a_handler_joining_an_order_group_with_history_starts_from_new(caplog):
     # given the audited handler's own sequence has history, and a "new" handler claims it
-    from mallbots.messaging import registry
+    from mallbots.kernel.messaging import registry
 
     Subscriber.objects.filter(name=IN_ORDER).update(sequence="kerneltest.audit_group")
     joined = registry.Subscription(

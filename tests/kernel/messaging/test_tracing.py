@@ -16,9 +16,9 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from mallbots.messaging import consumer, tracing
-from mallbots.messaging.failures import Outcome
-from mallbots.messaging.models import StreamMessage
+from mallbots.kernel.messaging import consumer, tracing
+from mallbots.kernel.messaging.failures import Outcome
+from mallbots.kernel.messaging.models import StreamMessage
 from tests.conftest import ROOT, _database_url
 from tests.kernel.messaging.helpers import deliveries_of, fanned_out
 from tests.kernelapp import services

@@ -11,9 +11,9 @@ from decimal import Decimal
 import pytest
 from django.db import connections, transaction
 
-from mallbots.messaging import failures
-from mallbots.messaging.api import publish
-from mallbots.messaging.models import FailedDelivery, StreamMessage
+from mallbots.kernel.messaging import failures
+from mallbots.kernel.messaging.api import publish
+from mallbots.kernel.messaging.models import FailedDelivery, StreamMessage
 from tests.conftest import in_flight, wait_until
 from tests.kernel.messaging.helpers import deliveries_of, handled, send_again
 from tests.kernelapp import contracts, services

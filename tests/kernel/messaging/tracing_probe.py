@@ -15,8 +15,8 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor  # noqa: E402
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
-from mallbots.messaging import consumer  # noqa: E402
-from mallbots.messaging.models import StreamMessage  # noqa: E402
+from mallbots.kernel.messaging import consumer  # noqa: E402
+from mallbots.kernel.messaging.models import StreamMessage  # noqa: E402
 from tests.kernel.messaging.helpers import deliveries_of  # noqa: E402
 
 exporter = InMemorySpanExporter()

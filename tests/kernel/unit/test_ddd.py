@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from mallbots.ddd import (
+from mallbots.kernel.ddd import (
     Conflict,
     FailedPrecondition,
     InvalidArgument,
@@ -15,8 +15,8 @@ from mallbots.ddd import (
     context,
     domain_events,
 )
-from mallbots.ddd.events import DomainEvent, EventTypeRegistry
-from mallbots.ddd.serde import ValidationError, from_data, to_data
+from mallbots.kernel.ddd.events import DomainEvent, EventTypeRegistry
+from mallbots.kernel.ddd.serde import ValidationError, from_data, to_data
 from tests.kernelapp.domain import Ledger, LedgerCredited, LedgerOpened
 
 pytestmark = pytest.mark.unit
@@ -153,8 +153,8 @@ def test_relay_envelope_has_exactly_the_envelope_fields():
     import dataclasses
     from datetime import UTC, datetime
 
-    from mallbots.messaging.envelope import Envelope
-    from mallbots.messaging.fanout import envelope_of
+    from mallbots.kernel.messaging.envelope import Envelope
+    from mallbots.kernel.messaging.fanout import envelope_of
 
     row = (7, "m-1", "x.Y", 1, "k", "c", None, '{"a": 1}', "{}", datetime(2026, 1, 1, tzinfo=UTC), "p", 3)
     built = envelope_of(row)

@@ -11,8 +11,8 @@ import re
 
 import pytest
 
-from mallbots.ddd import context
-from mallbots.messaging.logcontext import Delivery, delivering
+from mallbots.kernel.ddd import context
+from mallbots.kernel.messaging.logcontext import Delivery, delivering
 
 pytestmark = pytest.mark.unit
 
@@ -34,7 +34,7 @@ def production_logging(monkeypatch):
 
     def line(message: str, *args: object) -> dict[str, object]:
         record = logging.LogRecord(
-            "mallbots.messaging.consumer", logging.INFO, __file__, 1, message, args, None
+            "mallbots.kernel.messaging.consumer", logging.INFO, __file__, 1, message, args, None
         )
         assert log_filter.filter(record) is True
         return json.loads(formatter.format(record))
@@ -47,7 +47,11 @@ def test_a_line_outside_any_flow_has_only_the_basics(production_logging):
     line = production_logging("relayed %s messages", 3)
     # then
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}", line.pop("time"))
-    assert line == {"level": "INFO", "logger": "mallbots.messaging.consumer", "message": "relayed 3 messages"}
+    assert line == {
+        "level": "INFO",
+        "logger": "mallbots.kernel.messaging.consumer",
+        "message": "relayed 3 messages",
+    }
 
 
 def test_a_line_of_a_request_carries_its_correlation_causation_and_actor(production_logging):
@@ -58,7 +62,7 @@ def test_a_line_of_a_request_carries_its_correlation_causation_and_actor(product
     del line["time"]
     assert line == {
         "level": "INFO",
-        "logger": "mallbots.messaging.consumer",
+        "logger": "mallbots.kernel.messaging.consumer",
         "message": "checked out",
         "correlation_id": "order-1",
         "causation_id": "request-9",
@@ -74,7 +78,7 @@ def test_a_line_of_a_delivery_carries_its_message_and_handler(production_logging
     del line["time"]
     assert line == {
         "level": "INFO",
-        "logger": "mallbots.messaging.consumer",
+        "logger": "mallbots.kernel.messaging.consumer",
         "message": "handled",
         "correlation_id": "order-1",
         "causation_id": "msg-1",
@@ -94,7 +98,7 @@ def test_inside_the_handler_the_message_context_and_the_delivery_both_apply(prod
     del line["time"]
     assert line == {
         "level": "INFO",
-        "logger": "mallbots.messaging.consumer",
+        "logger": "mallbots.kernel.messaging.consumer",
         "message": "confirmed payment",
         "correlation_id": "order-2",
         "causation_id": "msg-2",

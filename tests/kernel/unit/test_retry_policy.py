@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
-from mallbots.ddd import Conflict, InvalidArgument, UnknownEventVersion
-from mallbots.ddd.serde import ValidationError, from_data
-from mallbots.messaging.failures import TerminalError, backoff, is_terminal
+from mallbots.kernel.ddd import Conflict, InvalidArgument, UnknownEventVersion
+from mallbots.kernel.ddd.serde import ValidationError, from_data
+from mallbots.kernel.messaging.failures import TerminalError, backoff, is_terminal
 from tests.kernelapp.domain import LedgerCredited
 
 pytestmark = pytest.mark.unit

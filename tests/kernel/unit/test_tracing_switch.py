@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mallbots.messaging import tracing
+from mallbots.kernel.messaging import tracing
 
 pytestmark = pytest.mark.unit
 

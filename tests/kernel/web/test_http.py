@@ -10,10 +10,10 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from mallbots.eventstore.models import Event
-from mallbots.messaging import consumer, failures
-from mallbots.messaging.failures import Outcome
-from mallbots.messaging.models import Delivery, StreamMessage
+from mallbots.kernel.eventstore.models import Event
+from mallbots.kernel.messaging import consumer, failures
+from mallbots.kernel.messaging.failures import Outcome
+from mallbots.kernel.messaging.models import Delivery, StreamMessage
 from tests.kernel.messaging.helpers import deliveries_of
 from tests.kernelapp import services
 
@@ -286,7 +286,7 @@ def test_permission_per_method_staff_need_it_too_superusers_may_everything_and_m
 def test_errors_of_list_items_name_the_item_by_index():
     from rest_framework.exceptions import ValidationError
 
-    from mallbots.web.errors import exception_handler
+    from mallbots.kernel.web.errors import exception_handler
 
     # DRF keys list-item errors by index; nested serializer lists come as lists
     error = ValidationError(

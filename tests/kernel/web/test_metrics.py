@@ -11,12 +11,12 @@ import pytest
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
-from mallbots.messaging import consumer
-from mallbots.messaging.failures import Outcome
-from mallbots.messaging.metrics import observe_saga_on_commit
-from mallbots.messaging.models import StreamMessage
-from mallbots.messaging.registry import subscribers
-from mallbots.messaging.relay import relay_pending
+from mallbots.kernel.messaging import consumer
+from mallbots.kernel.messaging.failures import Outcome
+from mallbots.kernel.messaging.metrics import observe_saga_on_commit
+from mallbots.kernel.messaging.models import StreamMessage
+from mallbots.kernel.messaging.registry import subscribers
+from mallbots.kernel.messaging.relay import relay_pending
 from tests.kernel.messaging.helpers import deliveries_of
 from tests.kernelapp import services
 

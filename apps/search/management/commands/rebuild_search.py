@@ -22,7 +22,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser, OutputWrapper
 from tqdm import tqdm
 
-from mallbots.messaging.api import replay_here, stream_coverage
+from mallbots.kernel.messaging.api import replay_here, stream_coverage
 
 from ... import selectors
 from ...apps import SUBSCRIBERS

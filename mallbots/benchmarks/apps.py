@@ -1,8 +1,0 @@
-from django.apps import AppConfig
-
-
-class BenchmarksConfig(AppConfig):
-    name = "mallbots.benchmarks"
-    label = "benchmarks"
-    verbose_name = "Benchmarks"
-    default_auto_field = "django.db.models.BigAutoField"

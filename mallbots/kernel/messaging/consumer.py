@@ -1,0 +1,145 @@
+"""Consuming: one delivery = one (message, handler). The handler runs in a transaction that
+also records the delivery as handled, so a delivery that arrives again finds it handled and
+does nothing: effects happen once. Ordered handlers also advance a per-partition cursor in
+that transaction and hold back a message whose predecessor has not been handled yet.
+Failures are recorded by failures.py: retried with backoff, held, or dead letters."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from django.db import DatabaseError, connection, transaction
+
+from mallbots.kernel.ddd import context as message_context
+from mallbots.kernel.ddd.serde import from_data
+
+from . import failures, metrics, tracing
+from .envelope import Envelope
+from .events import integration_events
+from .failures import HoldBack, Outcome
+from .fanout import push_after_commit
+from .logcontext import Delivery, delivering
+from .registry import Subscription, subscription
+
+log = logging.getLogger(__name__)
+
+# Records the delivery as handled in the handler's transaction. A row that is handled, dead
+# or discarded already is left alone (rowcount 0: a duplicate). A delivery whose row does not
+# exist (it was sent before its row was written, or its row was purged) gets one.
+_CLAIM_SQL = (
+    "INSERT INTO messaging_delivery (handler, message_id, position, name, partition_key, queue, sequence, seq, "
+    " status, attempts, created_at, handled_at, last_error) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'handled', 0, statement_timestamp(), statement_timestamp(), '') "
+    "ON CONFLICT (message_id, handler) DO UPDATE SET status = 'handled', handled_at = statement_timestamp(), "
+    " due_at = NULL "
+    "WHERE messaging_delivery.status IN ('pending', 'retrying', 'held')"
+)
+# Locks the (sequence, key) cursor until commit: deliveries of one partition to one handler or
+# order group run one after the other even on many worker processes.
+_CURSOR_SQL = (
+    "INSERT INTO messaging_partitioncursor (sequence, partition_key, last) VALUES (%s, %s, 0) "
+    "ON CONFLICT (sequence, partition_key) DO UPDATE SET last = messaging_partitioncursor.last "
+    "RETURNING last"
+)
+
+
+def decode(envelope: Envelope) -> Any:
+    cls = integration_events.get(envelope.name)
+    data = integration_events.upcast(envelope.name, envelope.version, envelope.payload)
+    return from_data(cls, data)
+
+
+def process(handler_name: str, envelope_data: dict[str, Any], seq: int | None, attempt: int = 0) -> Outcome:
+    """Deliver one message to one handler. Never raises for a handler's failure: the failure
+    is recorded for a retry or as a dead letter. Raises only when even that cannot be written
+    (database down), so the transport redelivers the message."""
+    envelope = Envelope.from_dict(envelope_data)
+    started = time.perf_counter()
+    metrics.deliveries["delivered"].labels(envelope.name, handler_name).inc()
+    # The message is the cause of the work its delivery does, as in the handler's own context.
+    delivery = Delivery(
+        envelope.id,
+        handler_name,
+        envelope.correlation_id,
+        causation_id=envelope.id,
+        actor=envelope.metadata.get("actor"),
+    )
+    try:
+        with (
+            delivering(delivery),
+            tracing.handling(handler_name, envelope.name, envelope.id, envelope.metadata) as span,
+        ):
+            outcome = _process(handler_name, envelope, seq, started)
+            span.set_attribute("mallbots.outcome", outcome.value)
+            return outcome
+    finally:
+        metrics.handler_duration.labels(handler_name).observe(time.perf_counter() - started)
+
+
+def _process(handler_name: str, envelope: Envelope, seq: int | None, started: float) -> Outcome:
+    try:
+        sub = subscription(handler_name)
+        with (
+            message_context.use(
+                correlation_id=envelope.correlation_id,
+                causation_id=envelope.id,
+                actor=envelope.metadata.get("actor"),
+            ),
+            transaction.atomic(),
+        ):
+            outcome = _handle_once(sub, envelope, seq)
+        metrics.deliveries[outcome.value].labels(envelope.name, handler_name).inc()
+        log.info(
+            "%s %s <- %s %s (key %s) in %.1f ms",
+            outcome.value,
+            handler_name,
+            envelope.name,
+            envelope.id,
+            envelope.partition_key,
+            (time.perf_counter() - started) * 1000,
+        )
+        return outcome
+    except HoldBack as hold:
+        return failures.record(handler_name, envelope, seq, hold=hold)
+    except Exception as exc:
+        if isinstance(exc, DatabaseError) and not connection.is_usable():
+            connection.close()
+        return failures.record(handler_name, envelope, seq, exc=exc)
+
+
+def _handle_once(sub: Subscription, envelope: Envelope, seq: int | None) -> Outcome:
+    sequence = sub.sequence if seq is not None else None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CLAIM_SQL,
+            [
+                sub.name,
+                envelope.id,
+                envelope.position,
+                envelope.name,
+                envelope.partition_key,
+                sub.queue,
+                sub.sequence or "",
+                seq,
+            ],
+        )
+        if cursor.rowcount == 0:
+            return Outcome.DUPLICATE
+        if sequence is not None and seq is not None:
+            cursor.execute(_CURSOR_SQL, [sequence, envelope.partition_key])
+            last = cursor.fetchone()[0]
+            if seq <= last:
+                return Outcome.DUPLICATE
+            if seq > last + 1:
+                raise HoldBack(expected=last + 1)
+    sub.handler(decode(envelope), envelope)
+    if sequence is not None and seq is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE messaging_partitioncursor SET last = %s WHERE sequence = %s AND partition_key = %s",
+                [seq, sequence, envelope.partition_key],
+            )
+            push_after_commit(failures.wake_successor(cursor, sequence, envelope.partition_key, seq + 1))
+    return Outcome.HANDLED

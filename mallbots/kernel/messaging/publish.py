@@ -1,0 +1,91 @@
+"""publish(): write an integration event to its producer's stream, in the caller's transaction.
+Until the relay appends it (right after the commit), the row is the stream's outbox."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from mallbots.kernel.ddd.serde import to_data
+from mallbots.kernel.uow import ambient_context
+
+from . import metrics, tracing
+from .events import IntegrationEvent
+from .relay import wake_after_commit
+
+_INSERT_SQL = (
+    "INSERT INTO messaging_message (message_id, name, version, partition_key, producer, correlation_id, "
+    " causation_id, payload, metadata, size, created_at) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, %s, statement_timestamp()) "
+    "ON CONFLICT (message_id) DO NOTHING"
+)
+
+
+def publish(
+    event: IntegrationEvent, *, partition_key: str | None = None, message_id: str | uuid.UUID | None = None
+) -> str:
+    """Write `event` to its producer's stream and return its message id. The row commits or
+    rolls back with the caller's transaction; after commit the relay appends it and sends it
+    to every subscriber. Must run inside `transaction.atomic()` (a service), never on its own:
+    nothing would tie it to the change it announces.
+
+    `message_id` makes publishing idempotent: a producer that retries with the id it used
+    before (after a timeout, say) stores and delivers the event once, as long as the first
+    copy is retained (at least MESSAGING_DEDUP_WINDOW_SECONDS)."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("publish() must run inside the transaction of the command it belongs to")
+    ctx = ambient_context()
+    message_id = str(message_id or uuid.uuid4())
+    payload = json.dumps(to_data(event))
+    metadata: dict[str, Any] = {"actor": ctx.actor} if ctx.actor else {}
+    with tracing.publishing(event.event_name, message_id) as trace_context:
+        metadata |= trace_context  # W3C traceparent: the deliveries' spans continue this trace
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _INSERT_SQL,
+            [
+                message_id,
+                event.event_name,
+                event.event_version,
+                partition_key if partition_key is not None else event.partition_key(),
+                event.event_producer,
+                ctx.correlation_id,
+                ctx.causation_id,
+                payload,
+                json.dumps(metadata),
+                len(payload),
+            ],
+        )
+        stored = cursor.rowcount == 1
+    if stored:
+        metrics.count_on_commit(metrics.messages_published, event.event_name)
+        if settings.MESSAGING_RELAY_ON_COMMIT != "off":
+            _wake_relay_on_commit(event.event_producer)
+    return message_id
+
+
+class _RelayWake:
+    """The on-commit relay of one transaction: one per transaction (or savepoint), however many
+    messages it publishes, relaying the streams they went to."""
+
+    def __init__(self) -> None:
+        self.streams: set[str] = set()
+
+    def __call__(self) -> None:
+        wake_after_commit(self.streams)
+
+
+def _wake_relay_on_commit(stream: str) -> None:
+    savepoints = tuple(connection.savepoint_ids)
+    for entry in connection.run_on_commit:
+        sids, callback = entry[0], entry[1]
+        if isinstance(callback, _RelayWake) and tuple(sids) == savepoints:
+            callback.streams.add(stream)
+            return
+    wake = _RelayWake()
+    wake.streams.add(stream)
+    transaction.on_commit(wake, robust=True)

@@ -1,0 +1,21 @@
+"""The unit of work of a command, shared by the event store, the messaging kernel and the
+contexts: its transaction (`command`, retried when it loses an optimistic-concurrency race),
+its message context, its domain events dispatched through one signal (`receiver`), the
+repository of state-stored aggregates, and the JSON of raw cursors."""
+
+from .command import ConcurrencyError, StreamBusy, command
+from .context import ambient_context, loads
+from .events import Recorded, dispatch, dispatch_events, domain_event, receiver
+
+__all__ = [
+    "ConcurrencyError",
+    "Recorded",
+    "StreamBusy",
+    "ambient_context",
+    "command",
+    "dispatch",
+    "dispatch_events",
+    "domain_event",
+    "loads",
+    "receiver",
+]

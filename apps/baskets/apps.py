@@ -1,6 +1,3 @@
-from collections.abc import Callable
-from typing import Any
-
 from django.apps import AppConfig
 
 
@@ -15,7 +12,7 @@ class BasketsConfig(AppConfig):
         from apps.ordering import contracts as ordering
         from apps.stores import contracts as stores
         from mallbots.kernel.eventstore.api import register_projection
-        from mallbots.kernel.messaging.api import Envelope, IntegrationEvent, subscribe
+        from mallbots.kernel.messaging.api import subscribe_handlers
 
         from . import handlers, signals
 
@@ -23,46 +20,17 @@ class BasketsConfig(AppConfig):
         # Handler names are stable: the inbox and dead letters are keyed by them. Each cache's
         # handlers form one order group, so a store's or a product's events are handled in the
         # order the stores context published them, whichever handler each one goes to.
-        Handler = Callable[[Any, Envelope], None]
-        groups: dict[str, list[tuple[str, type[IntegrationEvent], Handler]]] = {
-            "baskets.store_cache": [
-                ("baskets.on_stores_store_created", stores.StoreCreated, handlers.on_stores_store_created),
-                (
-                    "baskets.on_stores_store_rebranded",
-                    stores.StoreRebranded,
-                    handlers.on_stores_store_rebranded,
-                ),
-            ],
-            "baskets.product_cache": [
-                ("baskets.on_stores_product_added", stores.ProductAdded, handlers.on_stores_product_added),
-                (
-                    "baskets.on_stores_product_rebranded",
-                    stores.ProductRebranded,
-                    handlers.on_stores_product_rebranded,
-                ),
-                (
-                    "baskets.on_stores_product_price_increased",
-                    stores.ProductPriceIncreased,
-                    handlers.on_stores_product_price_increased,
-                ),
-                (
-                    "baskets.on_stores_product_price_decreased",
-                    stores.ProductPriceDecreased,
-                    handlers.on_stores_product_price_decreased,
-                ),
-                (
-                    "baskets.on_stores_product_removed",
-                    stores.ProductRemoved,
-                    handlers.on_stores_product_removed,
-                ),
-            ],
-        }
-        for group, subscriptions in groups.items():
-            for name, event_type, handler in subscriptions:
-                subscribe(event_type, handler, name=name, queue="baskets", order_group=group)
-        subscribe(
-            ordering.OrderRejected,
-            handlers.on_ordering_order_rejected,
-            name="baskets.on_ordering_order_rejected",
-            queue="baskets",
-        )
+        subscribe_handlers(handlers, queue="baskets", order_group="baskets.store_cache", events={
+            "on_stores_store_created": stores.StoreCreated,
+            "on_stores_store_rebranded": stores.StoreRebranded,
+        })  # fmt: skip
+        subscribe_handlers(handlers, queue="baskets", order_group="baskets.product_cache", events={
+            "on_stores_product_added": stores.ProductAdded,
+            "on_stores_product_rebranded": stores.ProductRebranded,
+            "on_stores_product_price_increased": stores.ProductPriceIncreased,
+            "on_stores_product_price_decreased": stores.ProductPriceDecreased,
+            "on_stores_product_removed": stores.ProductRemoved,
+        })  # fmt: skip
+        subscribe_handlers(handlers, queue="baskets", events={
+            "on_ordering_order_rejected": ordering.OrderRejected,
+        })  # fmt: skip

@@ -9,14 +9,11 @@ class CustomersConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.ordering import contracts as ordering
-        from mallbots.kernel.messaging.api import subscribe
+        from mallbots.kernel.messaging.api import subscribe_handlers
 
         # Importing signals connects the receivers that publish the integration events.
         from . import handlers, signals  # noqa: F401
 
-        subscribe(
-            ordering.OrderCreated,
-            handlers.on_ordering_order_created,
-            name="customers.on_ordering_order_created",
-            queue="customers",
-        )
+        subscribe_handlers(handlers, queue="customers", events={
+            "on_ordering_order_created": ordering.OrderCreated,
+        })  # fmt: skip

@@ -1,4 +1,3 @@
-from collections.abc import Callable
 from typing import Any
 
 from django.apps import AppConfig
@@ -44,7 +43,7 @@ class OrderingConfig(AppConfig):
         from apps.depot import contracts as depot
         from apps.payments import contracts as payments
         from mallbots.kernel.eventstore.api import register_projection
-        from mallbots.kernel.messaging.api import Envelope, IntegrationEvent, subscribe
+        from mallbots.kernel.messaging.api import subscribe_handlers
 
         # Importing signals connects the receivers that publish the integration events; importing
         # tasks registers the stale-order sweep with Celery (beat schedules it by name).
@@ -54,44 +53,13 @@ class OrderingConfig(AppConfig):
         # Handler names are stable: the inbox and dead letters are keyed by them. All of them
         # form one order group keyed by the order id, so an order's saga messages are handled in
         # the order they were published, whichever context published them.
-        Handler = Callable[[Any, Envelope], None]
-        subscriptions: list[tuple[str, type[IntegrationEvent], Handler]] = [
-            (
-                "ordering.on_baskets_basket_checked_out",
-                baskets.BasketCheckedOut,
-                handlers.on_baskets_basket_checked_out,
-            ),
-            (
-                "ordering.on_customers_customer_authorization_failed",
-                customers.CustomerAuthorizationFailed,
-                handlers.on_customers_customer_authorization_failed,
-            ),
-            (
-                "ordering.on_depot_shopping_list_creation_failed",
-                depot.ShoppingListCreationFailed,
-                handlers.on_depot_shopping_list_creation_failed,
-            ),
-            (
-                "ordering.on_payments_payment_confirmation_failed",
-                payments.PaymentConfirmationFailed,
-                handlers.on_payments_payment_confirmation_failed,
-            ),
-            (
-                "ordering.on_depot_shopping_list_initiated",
-                depot.ShoppingListInitiated,
-                handlers.on_depot_shopping_list_initiated,
-            ),
-            (
-                "ordering.on_depot_shopping_list_assigned",
-                depot.ShoppingListAssigned,
-                handlers.on_depot_shopping_list_assigned,
-            ),
-            (
-                "ordering.on_depot_shopping_list_completed",
-                depot.ShoppingListCompleted,
-                handlers.on_depot_shopping_list_completed,
-            ),
-            ("ordering.on_payments_invoice_paid", payments.InvoicePaid, handlers.on_payments_invoice_paid),
-        ]
-        for name, event_type, handler in subscriptions:
-            subscribe(event_type, handler, name=name, queue="ordering", order_group="ordering.orders")
+        subscribe_handlers(handlers, queue="ordering", order_group="ordering.orders", events={
+            "on_baskets_basket_checked_out": baskets.BasketCheckedOut,
+            "on_customers_customer_authorization_failed": customers.CustomerAuthorizationFailed,
+            "on_depot_shopping_list_creation_failed": depot.ShoppingListCreationFailed,
+            "on_payments_payment_confirmation_failed": payments.PaymentConfirmationFailed,
+            "on_depot_shopping_list_initiated": depot.ShoppingListInitiated,
+            "on_depot_shopping_list_assigned": depot.ShoppingListAssigned,
+            "on_depot_shopping_list_completed": depot.ShoppingListCompleted,
+            "on_payments_invoice_paid": payments.InvoicePaid,
+        })  # fmt: skip

@@ -1,6 +1,3 @@
-from collections.abc import Callable
-from typing import Any
-
 from django.apps import AppConfig
 
 # One subscriber of each of search's order groups: `rebuild_search` replays them (with their
@@ -19,59 +16,21 @@ class SearchConfig(AppConfig):
     def ready(self) -> None:
         from apps.customers import contracts as customers
         from apps.ordering import contracts as ordering
-        from mallbots.kernel.messaging.api import Envelope, IntegrationEvent, subscribe
+        from mallbots.kernel.messaging.api import subscribe_handlers
 
         from . import handlers
 
         # Handler names are stable: the inbox and dead letters are keyed by them. One order's
         # events reach the handlers of "search.orders" one at a time, in publication order.
-        Handler = Callable[[Any, Envelope], None]
-        groups: dict[str, list[tuple[str, type[IntegrationEvent], Handler]]] = {
-            "search.orders": [
-                (
-                    "search.on_ordering_order_created",
-                    ordering.OrderCreated,
-                    handlers.on_ordering_order_created,
-                ),
-                (
-                    "search.on_ordering_order_approved",
-                    ordering.OrderApproved,
-                    handlers.on_ordering_order_approved,
-                ),
-                (
-                    "search.on_ordering_order_rejected",
-                    ordering.OrderRejected,
-                    handlers.on_ordering_order_rejected,
-                ),
-                (
-                    "search.on_ordering_order_in_progress",
-                    ordering.OrderInProgress,
-                    handlers.on_ordering_order_in_progress,
-                ),
-                (
-                    "search.on_ordering_order_readied",
-                    ordering.OrderReadied,
-                    handlers.on_ordering_order_readied,
-                ),
-                (
-                    "search.on_ordering_order_canceled",
-                    ordering.OrderCanceled,
-                    handlers.on_ordering_order_canceled,
-                ),
-                (
-                    "search.on_ordering_order_completed",
-                    ordering.OrderCompleted,
-                    handlers.on_ordering_order_completed,
-                ),
-            ],
-            "search.customers": [
-                (
-                    "search.on_customers_customer_registered",
-                    customers.CustomerRegistered,
-                    handlers.on_customers_customer_registered,
-                ),
-            ],
-        }
-        for group, subscriptions in groups.items():
-            for name, event_type, handler in subscriptions:
-                subscribe(event_type, handler, name=name, queue="search", order_group=group)
+        subscribe_handlers(handlers, queue="search", order_group="search.orders", events={
+            "on_ordering_order_created": ordering.OrderCreated,
+            "on_ordering_order_approved": ordering.OrderApproved,
+            "on_ordering_order_rejected": ordering.OrderRejected,
+            "on_ordering_order_in_progress": ordering.OrderInProgress,
+            "on_ordering_order_readied": ordering.OrderReadied,
+            "on_ordering_order_canceled": ordering.OrderCanceled,
+            "on_ordering_order_completed": ordering.OrderCompleted,
+        })  # fmt: skip
+        subscribe_handlers(handlers, queue="search", order_group="search.customers", events={
+            "on_customers_customer_registered": customers.CustomerRegistered,
+        })  # fmt: skip

@@ -7,7 +7,7 @@ from .failures import TerminalError
 from .progress import Progress, progress
 from .publish import publish
 from .reconcile import recovery_seconds
-from .registry import subscribe
+from .registry import subscribe, subscribe_handlers
 from .retention import coverage as stream_coverage
 from .subscribers import replay_here
 from .transport import queue_backlog
@@ -27,4 +27,5 @@ __all__ = [
     "replay_here",
     "stream_coverage",
     "subscribe",
+    "subscribe_handlers",
 ]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from types import ModuleType
 from typing import Any
 
 from django.conf import settings
@@ -115,6 +116,38 @@ def subscribe(
     _by_event.setdefault(sub.event_name, []).append(sub)
     generation += 1
     return sub
+
+
+def subscribe_handlers(
+    handlers: ModuleType,
+    events: Mapping[str, type[IntegrationEvent]],
+    *,
+    queue: str,
+    order_group: str | None = None,
+    ordered: bool = False,
+    start_from: str = "new",
+) -> list[Subscription]:
+    """Subscribe each `handlers.<name>` to its event, as the handler `<queue>.<name>`:
+
+        subscribe_handlers(handlers, queue="depot", order_group="depot.orders", events={
+            "on_ordering_order_created": ordering.OrderCreated,
+            "on_customers_customer_authorized": customers.CustomerAuthorized,
+        })
+
+    The names stay written out (they are the inbox's keys: renaming a handler function makes
+    this fail at start-up rather than start a new subscriber unnoticed)."""
+    return [
+        subscribe(
+            event_type,
+            getattr(handlers, name),
+            name=f"{queue}.{name}",
+            queue=queue,
+            ordered=ordered,
+            order_group=order_group,
+            start_from=start_from,
+        )
+        for name, event_type in events.items()
+    ]
 
 
 def subscribers(event_name: str) -> list[Subscription]:

@@ -12,6 +12,7 @@ failing. The constraint stays the guarantee; the lock only spares the losers the
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -125,6 +126,20 @@ def _row_to_stored(row: tuple[Any, ...]) -> StoredEvent:
     )
 
 
+@functools.lru_cache(maxsize=64)
+def _append_sql(count: int) -> str:
+    """One statement that takes the stream's lock and inserts `count` events after it."""
+    rows = ", ".join(["(%s::int, %s::text, %s::smallint, %s::jsonb)"] * count)
+    return (
+        "WITH stream_lock AS (SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))) "
+        "INSERT INTO eventstore_event "
+        "(stream_type, stream_id, version, event_type, schema_version, data, metadata) "
+        "SELECT %s, %s, v.version, v.event_type, v.schema_version, v.data, %s::jsonb "
+        f"FROM stream_lock, (VALUES {rows}) AS v(version, event_type, schema_version, data) "
+        "RETURNING position, occurred_at"
+    )
+
+
 def append(
     stream_type: str, stream_id: str, expected_version: int, events: list[DomainEvent]
 ) -> list[Recorded]:
@@ -133,50 +148,27 @@ def append(
     if not events:
         return []
     metadata = ambient_context().as_metadata()
-    values: list[Any] = []
-    for offset, event in enumerate(events, start=1):
-        values += [
-            expected_version + offset,
-            event.event_name,
-            event.event_version,
-            json.dumps(encode(event)),
-        ]
-    rows = ", ".join(["(%s::int, %s::text, %s::smallint, %s::jsonb)"] * len(events))
-    sql = (
-        "WITH stream_lock AS (SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))) "
-        "INSERT INTO eventstore_event "
-        "(stream_type, stream_id, version, event_type, schema_version, data, metadata) "
-        "SELECT %s, %s, v.version, v.event_type, v.schema_version, v.data, %s::jsonb "
-        f"FROM stream_lock, (VALUES {rows}) AS v(version, event_type, schema_version, data) "
-        "RETURNING position, occurred_at"
-    )
-    params = [
+    params: list[Any] = [
         stream_lock_key(stream_type, stream_id),
         stream_type,
         stream_id,
         json.dumps(metadata),
     ]
+    for version, event in enumerate(events, start=expected_version + 1):
+        params += [version, event.event_name, event.event_version, json.dumps(encode(event))]
     try:
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, *values])
-            returned = cursor.fetchall()
+            cursor.execute(_append_sql(len(events)), params)
+            occurred_at = cursor.fetchall()[0][1]
     except IntegrityError as exc:
         if _UNIQUE_STREAM_VERSION in str(exc):
             raise ConcurrencyError(
                 f"{stream_type}/{stream_id} moved past version {expected_version}"
             ) from exc
         raise
-    occurred_at = returned[0][1]
     return [
-        Recorded(
-            event,
-            stream_type,
-            stream_id,
-            expected_version + offset,
-            metadata,
-            occurred_at,
-        )
-        for offset, event in enumerate(events, start=1)
+        Recorded(event, stream_type, stream_id, version, metadata, occurred_at)
+        for version, event in enumerate(events, start=expected_version + 1)
     ]
 
 

@@ -23,7 +23,7 @@ from django.utils.safestring import SafeString
 
 from mallbots.kernel.web.admin import render_command_form
 
-from . import failures, subscribers
+from . import catchup, failures
 from .models import Delivery, FailedDelivery, Stream, StreamMessage, Subscriber
 from .retention import retention_of
 
@@ -234,11 +234,11 @@ class SubscriberAdmin(ReadOnlyAdmin):
         if form.is_valid():
             try:
                 start = form.start_point()
-                plan = subscribers.replay(
+                plan = catchup.replay(
                     subscriber.name, start, forget=form.cleaned_data["forget"], dry_run=True
                 )
                 if form.cleaned_data["confirmed"]:
-                    subscribers.replay(subscriber.name, start, forget=form.cleaned_data["forget"])
+                    catchup.replay(subscriber.name, start, forget=form.cleaned_data["forget"])
                     self.message_user(
                         request,
                         f"{', '.join(plan.members)} catching up from {plan.start}: {plan.missing} messages to "

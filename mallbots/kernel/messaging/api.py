@@ -1,6 +1,7 @@
 """What contexts, the web layer and the back office use from the messaging kernel."""
 
 from . import metrics
+from .catchup import replay_here
 from .envelope import Envelope
 from .events import IntegrationEvent, integration_events, integration_upcaster
 from .failures import TerminalError
@@ -9,7 +10,6 @@ from .publish import publish
 from .reconcile import recovery_seconds
 from .registry import subscribe, subscribe_handlers
 from .retention import coverage as stream_coverage
-from .subscribers import replay_here
 from .transport import queue_backlog
 
 __all__ = [

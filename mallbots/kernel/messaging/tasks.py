@@ -1,5 +1,5 @@
 """Celery tasks of the messaging kernel. Transport only: the logic lives in consumer.py,
-relay.py, reconcile.py, subscribers.py and retention.py."""
+relay.py, reconcile.py, catchup.py and retention.py."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from celery import Task, shared_task
 from django.db import DatabaseError
 
-from . import consumer, failures, reconcile, relay, retention, subscribers
+from . import catchup, consumer, failures, reconcile, relay, retention
 
 
 @shared_task(name="messaging.deliver", bind=True, max_retries=None)
@@ -38,7 +38,7 @@ def reconcile_sweep() -> int:
 
 @shared_task(name="messaging.catch_up", ignore_result=True)
 def catch_up() -> int:
-    return subscribers.advance(max_seconds=5.0)
+    return catchup.advance(max_seconds=5.0)
 
 
 @shared_task(name="messaging.purge", ignore_result=True)

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
-from mallbots.kernel.messaging import consumer, subscribers
+from mallbots.kernel.messaging import catchup, consumer, subscribers
 from mallbots.kernel.messaging.api import publish
 from mallbots.kernel.messaging.models import Delivery, StreamMessage, Subscriber
 from tests.conftest import wait_until
@@ -90,8 +90,8 @@ def test_replay_from_a_position_starts_exactly_there(broker, settings):
     subscribers.sync(retire=False)
     assert not Delivery.objects.filter(handler=UNORDERED).exists()
     # when it is replayed from the sixth message's position
-    plan = subscribers.replay(UNORDERED, f"position:{rows[5].position}")
-    result = subscribers.catch_up([UNORDERED])
+    plan = catchup.replay(UNORDERED, f"position:{rows[5].position}")
+    result = catchup.catch_up([UNORDERED])
     # then it gets exactly the messages from there on, and is live again
     assert (plan.messages, plan.missing, plan.handled) == (5, 5, 0)
     assert (result.done, result.delivered) == (True, 5)
@@ -112,8 +112,8 @@ def test_replay_from_a_time_starts_exactly_there(broker, settings):
         StreamMessage.objects.filter(pk=row.pk).update(created_at=row.created_at - timedelta(minutes=minutes))
     subscribers.sync(retire=False)
     since = (rows[2].created_at - timedelta(minutes=30)).isoformat()  # the third message's time
-    subscribers.replay(UNORDERED, f"time:{since}")
-    subscribers.catch_up([UNORDERED])
+    catchup.replay(UNORDERED, f"time:{since}")
+    catchup.catch_up([UNORDERED])
     assert deliver_queued(broker, UNORDERED) == 3
     assert effects("audited") == {"ledger-0": [3, 4, 5]}
 
@@ -130,8 +130,8 @@ def test_replaying_a_subscriber_whose_effects_are_recorded_changes_nothing(broke
         )
     before = effects("audited")
     # when it is replayed from the earliest message
-    plan = subscribers.replay(UNORDERED, "earliest")
-    result = subscribers.catch_up([UNORDERED])
+    plan = catchup.replay(UNORDERED, "earliest")
+    result = catchup.catch_up([UNORDERED])
     # then nothing is delivered and nothing happens again
     assert (plan.messages, plan.missing, plan.open, plan.handled) == (6, 0, 0, 6)
     assert result.delivered == 0
@@ -146,8 +146,8 @@ def test_replaying_with_forget_runs_the_effects_again_from_there(broker, setting
     rows = [append(row) for row in audit(1, range(1, 5))]
     for row in rows:
         consumer.process(UNORDERED, row.envelope(), None)
-    subscribers.replay(UNORDERED, f"position:{rows[2].position}", forget=True)
-    subscribers.catch_up([UNORDERED])
+    catchup.replay(UNORDERED, f"position:{rows[2].position}", forget=True)
+    catchup.catch_up([UNORDERED])
     assert deliver_queued(broker, UNORDERED) == 2
     assert effects("audited") == {"ledger-0": [1, 2, 3, 4, 3, 4]}
 
@@ -157,8 +157,8 @@ def test_an_ordered_subscriber_forgets_everything_or_nothing(settings):
     settings.MESSAGING_RELAY_ON_COMMIT = "off"
     rows = [append(row) for row in audit(1, range(1, 3))]
     with pytest.raises(ValueError, match="ordered: it forgets everything or nothing"):
-        subscribers.replay(IN_ORDER, f"position:{rows[1].position}", forget=True)
-    plan = subscribers.replay(IN_ORDER, "earliest", forget=True, dry_run=True)
+        catchup.replay(IN_ORDER, f"position:{rows[1].position}", forget=True)
+    plan = catchup.replay(IN_ORDER, "earliest", forget=True, dry_run=True)
     assert (plan.members, plan.messages, plan.missing) == ((IN_ORDER,), 2, 2)
 
 
@@ -180,7 +180,7 @@ def test_an_ordered_subscriber_cannot_take_history_older_than_what_it_handled(se
     for row in audit(1, range(4, 6)):
         append(row)
     # when it is replayed from the earliest without forgetting
-    plan = subscribers.replay(IN_ORDER, "earliest", dry_run=True)
+    plan = catchup.replay(IN_ORDER, "earliest", dry_run=True)
     # then the older messages are skipped, not delivered after the newer ones
     assert (plan.messages, plan.missing, plan.skipped) == (0, 0, 3)
 

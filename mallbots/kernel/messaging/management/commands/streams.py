@@ -21,7 +21,7 @@ from django.db import connection
 from django.utils import timezone
 from tqdm import tqdm
 
-from mallbots.kernel.messaging import subscribers
+from mallbots.kernel.messaging import catchup
 from mallbots.kernel.messaging.models import Subscriber
 from mallbots.kernel.messaging.retention import retention_of
 
@@ -153,7 +153,7 @@ class Command(BaseCommand):
         if not Subscriber.objects.filter(name=name).exists():
             raise CommandError(f"no subscriber named {name!r} (see `manage.py streams subscribers`)")
         try:
-            plan = subscribers.replay(name, start, forget=forget, dry_run=True)
+            plan = catchup.replay(name, start, forget=forget, dry_run=True)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
@@ -172,9 +172,9 @@ class Command(BaseCommand):
         if forget and options["interactive"] and not self._confirm(plan.members):
             self.stdout.write("replay cancelled")
             return
-        subscribers.replay(name, start, forget=forget)
+        catchup.replay(name, start, forget=forget)
         with tqdm(total=plan.messages, unit="msg", desc="catching up", file=self.stderr) as bar:
-            while not subscribers.catch_up(
+            while not catchup.catch_up(
                 list(plan.members), max_seconds=5.0, on_progress=lambda n: bar.update(n)
             ).done:
                 time.sleep(0.5)  # the beat task holds it for a moment: let it finish its batch

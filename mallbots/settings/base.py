@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "mallbots.kernel.web",
     "mallbots.kernel.eventstore",
     "mallbots.kernel.messaging",
+    "mallbots.kernel.sagas",
     # Bounded contexts
     "apps.stores",
     "apps.customers",
@@ -201,6 +202,15 @@ MESSAGING_MAX_UNDELIVERED_SECONDS = env.float("MESSAGING_MAX_UNDELIVERED_SECONDS
 MESSAGING_MAX_HELD_SECONDS = env.float("MESSAGING_MAX_HELD_SECONDS", default=60.0)
 MESSAGING_MAX_DEAD_LETTERS = env.int("MESSAGING_MAX_DEAD_LETTERS", default=0)
 
+# --- Sagas -------------------------------------------------------------------------------
+# How the create-order saga runs: "choreography" (each participant reacts to the previous
+# one's event) or "orchestration" (ordering's coordinator sends commands and handles replies).
+# An order ends in the mode it started in.
+MALLBOTS_SAGA = env("MALLBOTS_SAGA", default="choreography")
+# An orchestrated step whose reply does not come within this fails its saga (which then
+# compensates); keep it far above the messaging kernel's recovery time.
+SAGA_STEP_TIMEOUT_SECONDS = env.float("SAGA_STEP_TIMEOUT_SECONDS", default=120.0)
+
 # --- Event store -------------------------------------------------------------------------
 # Snapshot every N events per aggregate type ("default" for the rest).
 EVENTSTORE_SNAPSHOT_EVERY = {"default": env.int("EVENTSTORE_SNAPSHOT_EVERY", default=50)}
@@ -270,6 +280,11 @@ CELERY_BEAT_SCHEDULE = {
     "messaging-catch-up": {
         "task": "messaging.catch_up",
         "schedule": 2.0,
+        "options": {"expires": 10},
+    },
+    "sagas-time-out": {
+        "task": "sagas.time_out",
+        "schedule": 5.0,
         "options": {"expires": 10},
     },
     "ordering-reject-stale-orders": {

@@ -8,9 +8,9 @@ class KernelTestConfig(AppConfig):
 
     def ready(self) -> None:
         from mallbots.kernel.eventstore.api import register_projection
-        from mallbots.kernel.messaging.api import subscribe
+        from mallbots.kernel.messaging.api import handle_command, subscribe
 
-        from . import contracts, handlers, signals
+        from . import commands, contracts, handlers, saga, signals
 
         register_projection(signals.LedgerProjection())
         subscribe(
@@ -66,3 +66,11 @@ class KernelTestConfig(AppConfig):
             name="kerneltest.on_ledger_audited",
             queue="kerneltest",
         )
+        for command, handler in (
+            (contracts.Reserve, commands.reserve),
+            (contracts.Release, commands.release),
+            (contracts.Charge, commands.charge),
+            (contracts.Refund, commands.refund),
+        ):
+            handle_command(command, handler, name=f"kerneltest.{handler.__name__}", queue="kerneltest")
+        saga.TransferSaga.register()

@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from mallbots.kernel.messaging.api import IntegrationEvent
+from mallbots.kernel.messaging.api import Command, IntegrationEvent, Reply
 
 
 @dataclass(frozen=True)
@@ -54,3 +54,38 @@ class LedgerAudited(
 
     ledger_id: str
     entry: int
+
+
+# --- Commands and replies of the test saga (tests/kernelapp/saga.py) --------------------------
+
+
+@dataclass(frozen=True)
+class Reserve(Command, name="kerneltestapi.Reserve", owner="kerneltest", partition_by="transfer_id"):
+    """`plan` tells the handlers what to do: "fail-reserve", "fail-charge", "fail-refund", "silent-charge"."""
+
+    transfer_id: str
+    plan: str
+
+
+@dataclass(frozen=True)
+class Release(Command, name="kerneltestapi.Release", owner="kerneltest", partition_by="transfer_id"):
+    transfer_id: str
+    plan: str
+
+
+@dataclass(frozen=True)
+class Charge(Command, name="kerneltestapi.Charge", owner="kerneltest", partition_by="transfer_id"):
+    transfer_id: str
+    token: str
+    plan: str
+
+
+@dataclass(frozen=True)
+class Refund(Command, name="kerneltestapi.Refund", owner="kerneltest", partition_by="transfer_id"):
+    transfer_id: str
+    plan: str
+
+
+@dataclass(frozen=True)
+class Reserved(Reply, name="kerneltestapi.Reserved", producer="kerneltest"):
+    token: str

@@ -52,3 +52,13 @@ def ledger_note(
             sleep_seconds=sleep_seconds,
         )
     )
+
+
+@command
+def transfer_start(*, transfer_id: str, plan: str = "") -> None:
+    """Starts the test saga (tests/kernelapp/saga.py)."""
+    from mallbots.kernel.sagas.api import start
+
+    from .saga import TransferData, TransferSaga
+
+    start(TransferSaga, transfer_id, TransferData(transfer_id=transfer_id, plan=plan))

@@ -15,7 +15,7 @@ version N to the data of version N+1:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -28,16 +28,20 @@ class UnknownEventVersion(ValueError):
     pass
 
 
-class EventTypeRegistry:
+T = TypeVar("T")
+
+
+class EventTypeRegistry(Generic[T]):
     """Name -> current class, plus the chain of upcasters per name. Pure Python, one per kind of
-    event (domain events here, integration events in the messaging kernel)."""
+    message (domain events here; integration events, commands and replies in the messaging
+    kernel)."""
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
-        self._types: dict[str, type] = {}
+        self._types: dict[str, type[T]] = {}
         self._upcasters: dict[tuple[str, int], Upcaster] = {}
 
-    def add(self, name: str, cls: type) -> None:
+    def add(self, name: str, cls: type[T]) -> None:
         existing = self._types.get(name)
         if existing is not None and existing.__qualname__ != cls.__qualname__:
             raise ValueError(f"{self.kind} `{name}` is already registered by {existing.__qualname__}")
@@ -49,7 +53,7 @@ class EventTypeRegistry:
             raise ValueError(f"an upcaster from {name} v{from_version} is already registered")
         self._upcasters[key] = fn
 
-    def get(self, name: str) -> type:
+    def get(self, name: str) -> type[T]:
         try:
             return self._types[name]
         except KeyError:
@@ -72,7 +76,7 @@ class EventTypeRegistry:
         return data
 
 
-domain_events = EventTypeRegistry("domain event")
+domain_events: EventTypeRegistry[DomainEvent] = EventTypeRegistry("domain event")
 
 
 class DomainEvent:

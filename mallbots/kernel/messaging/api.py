@@ -2,6 +2,7 @@
 
 from . import metrics
 from .catchup import replay_here
+from .commands import Command, Failed, Reply, Succeeded, handle_command, reply, send, subscribe_replies
 from .envelope import Envelope
 from .events import IntegrationEvent, integration_events, integration_upcaster
 from .failures import TerminalError
@@ -13,10 +14,15 @@ from .retention import coverage as stream_coverage
 from .transport import queue_backlog
 
 __all__ = [
+    "Command",
     "Envelope",
+    "Failed",
     "IntegrationEvent",
     "Progress",
+    "Reply",
+    "Succeeded",
     "TerminalError",
+    "handle_command",
     "integration_events",
     "integration_upcaster",
     "metrics",
@@ -25,7 +31,10 @@ __all__ = [
     "queue_backlog",
     "recovery_seconds",
     "replay_here",
+    "reply",
+    "send",
     "stream_coverage",
     "subscribe",
     "subscribe_handlers",
+    "subscribe_replies",
 ]

@@ -13,6 +13,7 @@ from typing import Any
 
 from mallbots.kernel.ddd.serde import json_schema
 
+from .commands import commands, replies
 from .envelope import Envelope
 from .events import integration_events, schema
 from .registry import Subscription, all_subscriptions
@@ -23,8 +24,9 @@ DOCUMENT_VERSION = "1.0.0"
 
 @dataclass(frozen=True)
 class EventDoc:
-    """One integration event as the HTML page shows it."""
+    """One message (an integration event, a command, a reply) as the HTML page shows it."""
 
+    kind: str  # "event" | "command" | "reply" | "reply channel"
     name: str
     version: int
     producer: str
@@ -93,6 +95,7 @@ def document() -> dict[str, Any]:
             "correlationId": {"location": "$message.header#/correlation_id"},
             "headers": {"$ref": "#/components/schemas/Envelope"},
             "payload": payload_schema(event_type),
+            "x-kind": "event",
             "x-version": meta["version"],
             "x-producer": meta["producer"],
             "x-partition-key": meta["partitionBy"],
@@ -106,6 +109,7 @@ def document() -> dict[str, Any]:
                 f"handler on its context's queue, partitioned by `{meta['partitionBy']}`."
             ),
             "messages": {name: {"$ref": f"#/components/messages/{name}"}},
+            "x-kind": "event",
             "x-producer": meta["producer"],
             "x-partition-key": meta["partitionBy"],
             "x-subscribers": [sub.name for sub in subs],
@@ -130,17 +134,20 @@ def document() -> dict[str, Any]:
                 "x-ordered": sub.ordered,
                 "x-order-sequence": sub.sequence,
             }
+    _commands_and_replies(by_event, channels, operations, messages)
     return {
         "asyncapi": ASYNCAPI_VERSION,
         "info": {
-            "title": "MallBots integration events",
+            "title": "MallBots integration events, commands and replies",
             "version": DOCUMENT_VERSION,
             "description": (
                 "The published language between MallBots' bounded contexts. Each event is "
                 "written to its producer's outbox in the command's transaction and delivered "
                 "at least once, as one Celery task per subscribing handler on that handler's "
-                "queue; an inbox makes its effects happen exactly once. Generated from the "
-                "integration-event registry by `manage.py asyncapi`."
+                "queue; an inbox makes its effects happen exactly once. Commands go to their "
+                "owner's command stream (one handler) and carry a reply channel; the replies go "
+                "to that channel, whose one subscriber is the saga that sent the command. "
+                "Generated from the registries by `manage.py asyncapi`."
             ),
         },
         "defaultContentType": "application/json",
@@ -158,6 +165,90 @@ def document() -> dict[str, Any]:
             "schemas": {"Envelope": _headers_schema()},
         },
     }
+
+
+def _reply_schema(reply_type: type) -> dict[str, Any]:
+    raw = json_schema(reply_type)
+    inlined: dict[str, Any] = _inline_refs(raw, raw.get("$defs", {}))
+    return inlined
+
+
+def _commands_and_replies(
+    by_event: dict[str, list[Subscription]],
+    channels: dict[str, Any],
+    operations: dict[str, Any],
+    messages: dict[str, Any],
+) -> None:
+    for name in commands.names():
+        command = commands.get(name)
+        meta = schema(command)
+        messages[name] = {
+            "name": name,
+            "title": command.__name__,
+            "summary": f"{name} v{meta['version']}, a command handled by {command.command_owner}",
+            "contentType": "application/json",
+            "correlationId": {"location": "$message.header#/correlation_id"},
+            "headers": {"$ref": "#/components/schemas/Envelope"},
+            "payload": payload_schema(command),
+            "x-kind": "command",
+            "x-version": meta["version"],
+            "x-owner": command.command_owner,
+            "x-partition-key": meta["partitionBy"],
+        }
+        handlers = by_event.get(name, [])
+        channels[name] = {
+            "address": command.event_producer,
+            "title": command.__name__,
+            "description": (
+                f"A command to {command.command_owner}, on its command stream; one handler, which answers on "
+                "the reply channel the command names (metadata reply_channel, saga_id, saga_step)."
+            ),
+            "messages": {name: {"$ref": f"#/components/messages/{name}"}},
+            "x-kind": "command",
+            "x-subscribers": [sub.name for sub in handlers],
+        }
+        for sub in handlers:
+            operations[sub.name] = {
+                "action": "receive",
+                "channel": {"$ref": f"#/channels/{name}"},
+                "messages": [{"$ref": f"#/channels/{name}/messages/{name}"}],
+                "summary": f"{sub.name} handles {name} on queue {sub.queue}",
+                "x-handler": sub.name,
+                "x-queue": sub.queue,
+            }
+    for name in replies.names():
+        answer = replies.get(name)
+        messages[name] = {
+            "name": name,
+            "title": answer.__name__,
+            "summary": f"{name} v{answer.reply_version}, a reply by {answer.reply_producer}",
+            "contentType": "application/json",
+            "headers": {"$ref": "#/components/schemas/Envelope"},
+            "payload": _reply_schema(answer),
+            "x-kind": "reply",
+            "x-version": answer.reply_version,
+            "x-producer": answer.reply_producer,
+        }
+    for subs in by_event.values():
+        for sub in subs:
+            if sub.decode is None or sub.event_name in commands.names():
+                continue
+            channel = sub.event_name
+            channels[channel] = {
+                "address": channel,
+                "title": f"Replies to {channel.rsplit('.', 1)[0]}",
+                "description": "A saga's reply channel: the answers to the commands it sent (metadata reply_type).",
+                "messages": {n: {"$ref": f"#/components/messages/{n}"} for n in replies.names()},
+                "x-kind": "reply channel",
+                "x-subscribers": [sub.name],
+            }
+            operations[sub.name] = {
+                "action": "receive",
+                "channel": {"$ref": f"#/channels/{channel}"},
+                "summary": f"{sub.name} handles the replies on {channel}",
+                "x-handler": sub.name,
+                "x-queue": sub.queue,
+            }
 
 
 def dumps(doc: dict[str, Any]) -> str:
@@ -192,6 +283,7 @@ def event_docs() -> list[EventDoc]:
         ]
         docs.append(
             EventDoc(
+                kind="event",
                 name=name,
                 version=meta["version"],
                 producer=meta["producer"],
@@ -200,4 +292,42 @@ def event_docs() -> list[EventDoc]:
                 subscribers=by_event.get(name, []),
             )
         )
+    for name in commands.names():
+        command = commands.get(name)
+        payload = payload_schema(command)
+        docs.append(
+            EventDoc(
+                kind="command",
+                name=name,
+                version=command.event_version,
+                producer=command.command_owner,
+                partition_by=command.partition_by,
+                fields=_fields(payload),
+                subscribers=by_event.get(name, []),
+            )
+        )
+    for name in replies.names():
+        answer = replies.get(name)
+        docs.append(
+            EventDoc(
+                kind="reply",
+                name=name,
+                version=answer.reply_version,
+                producer=answer.reply_producer,
+                partition_by="",
+                fields=_fields(_reply_schema(answer)),
+                subscribers=[],
+            )
+        )
+    for subs in by_event.values():
+        for sub in subs:
+            if sub.decode is not None and sub.event_name not in commands.names():
+                docs.append(EventDoc("reply channel", sub.event_name, 1, sub.queue, "", [], [sub]))
     return docs
+
+
+def _fields(payload: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    required = set(payload.get("required", []))
+    return [
+        (field, _type_label(prop), field in required) for field, prop in payload.get("properties", {}).items()
+    ]

@@ -134,7 +134,7 @@ def _handle_once(sub: Subscription, envelope: Envelope, seq: int | None) -> Outc
                 return Outcome.DUPLICATE
             if seq > last + 1:
                 raise HoldBack(expected=last + 1)
-    sub.handler(decode(envelope), envelope)
+    sub.handler((sub.decode or decode)(envelope), envelope)
     if sequence is not None and seq is not None:
         with connection.cursor() as cursor:
             cursor.execute(

@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 from mallbots.kernel.ddd.events import EventTypeRegistry, Upcaster
 from mallbots.kernel.ddd.serde import json_schema
 
-integration_events = EventTypeRegistry("integration event")
+integration_events: EventTypeRegistry[IntegrationEvent] = EventTypeRegistry("integration event")
 
 
 class IntegrationEvent:

@@ -36,35 +36,57 @@ def publish(
     `message_id` makes publishing idempotent: a producer that retries with the id it used
     before (after a timeout, say) stores and delivers the event once, as long as the first
     copy is retained (at least MESSAGING_DEDUP_WINDOW_SECONDS)."""
+    return write_message(
+        name=event.event_name,
+        version=event.event_version,
+        stream=event.event_producer,
+        partition_key=partition_key if partition_key is not None else event.partition_key(),
+        payload=to_data(event),
+        message_id=message_id,
+    )
+
+
+def write_message(
+    *,
+    name: str,
+    version: int,
+    stream: str,
+    partition_key: str,
+    payload: dict[str, Any],
+    metadata: dict[str, Any] | None = None,
+    message_id: str | uuid.UUID | None = None,
+) -> str:
+    """Write one message (an integration event, a command, a reply) to `stream`, in the
+    caller's transaction, and wake the relay for after the commit."""
     if not connection.in_atomic_block:
         raise RuntimeError("publish() must run inside the transaction of the command it belongs to")
     ctx = ambient_context()
     message_id = str(message_id or uuid.uuid4())
-    payload = json.dumps(to_data(event))
-    metadata: dict[str, Any] = {"actor": ctx.actor} if ctx.actor else {}
-    with tracing.publishing(event.event_name, message_id) as trace_context:
-        metadata |= trace_context  # W3C traceparent: the deliveries' spans continue this trace
+    body = json.dumps(payload)
+    meta: dict[str, Any] = {**(metadata or {}), **({"actor": ctx.actor} if ctx.actor else {})}
+    with tracing.publishing(name, message_id) as trace_context:
+        meta |= trace_context  # W3C traceparent: the deliveries' spans continue this trace
     with connection.cursor() as cursor:
         cursor.execute(
             _INSERT_SQL,
             [
                 message_id,
-                event.event_name,
-                event.event_version,
-                partition_key if partition_key is not None else event.partition_key(),
-                event.event_producer,
+                name,
+                version,
+                partition_key,
+                stream,
                 ctx.correlation_id,
                 ctx.causation_id,
-                payload,
-                json.dumps(metadata),
-                len(payload),
+                body,
+                json.dumps(meta),
+                len(body),
             ],
         )
         stored = cursor.rowcount == 1
     if stored:
-        metrics.count_on_commit(metrics.messages_published, event.event_name)
+        metrics.count_on_commit(metrics.messages_published, name)
         if settings.MESSAGING_RELAY_ON_COMMIT != "off":
-            _wake_relay_on_commit(event.event_producer)
+            _wake_relay_on_commit(stream)
     return message_id
 
 

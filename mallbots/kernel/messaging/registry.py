@@ -29,6 +29,8 @@ class Subscription:
     # Where a subscriber new to the database starts: "new" (messages appended from now on),
     # "earliest" (every retained message), "position:N" or "time:ISO8601".
     start_from: str = "new"
+    # How a delivery's envelope becomes what the handler takes (None: an integration event).
+    decode: Callable[[Envelope], Any] | None = None
 
     @property
     def ordered(self) -> bool:
@@ -74,6 +76,7 @@ def subscribe(
     ordered: bool = False,
     order_group: str | None = None,
     start_from: str = "new",
+    decode: Callable[[Envelope], Any] | None = None,
 ) -> Subscription:
     """Declare, in AppConfig.ready(), that `handler(event, envelope)` consumes `event_type` on
     `queue` (the consuming context's queue).
@@ -94,7 +97,7 @@ def subscribe(
         raise ValueError(f"queue {queue!r} of {name} is not one of MESSAGING_CONTEXT_QUEUES: {known}")
     sequence = order_group or (name if ordered else None)
     sub = Subscription(
-        name, event_type.event_name, event_type, handler, queue, sequence, parse_start(start_from)
+        name, event_type.event_name, event_type, handler, queue, sequence, parse_start(start_from), decode
     )
     if order_group is not None:
         for other in _by_handler.values():

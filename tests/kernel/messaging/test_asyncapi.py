@@ -30,8 +30,11 @@ def test_the_document_lists_every_registered_event_with_its_producer_and_partiti
 
     # then
     assert doc["asyncapi"] == "3.0.0"
-    assert sorted(doc["channels"]) == names
-    assert sorted(doc["components"]["messages"]) == names
+    assert sorted(key for key, channel in doc["channels"].items() if channel["x-kind"] == "event") == names
+    assert (
+        sorted(key for key, message in doc["components"]["messages"].items() if message["x-kind"] == "event")
+        == names
+    )
     for name in names:
         event_type = integration_events.get(name)
         message = doc["components"]["messages"][name]
@@ -49,14 +52,19 @@ def test_the_document_lists_every_registered_event_with_its_producer_and_partiti
 
 @pytest.mark.unit
 def test_the_document_lists_every_subscription_as_a_receive_operation_on_its_queue():
-    # given
-    subscriptions = all_subscriptions()
+    # given the subscriptions to integration events
+    subscriptions = [sub for sub in all_subscriptions() if sub.event_name in integration_events.names()]
 
     # when
     doc = asyncapi.document()
 
     # then
-    receives = {key: op for key, op in doc["operations"].items() if op["action"] == "receive"}
+    receives = {
+        key: op
+        for key, op in doc["operations"].items()
+        if op["action"] == "receive"
+        and op["channel"]["$ref"].removeprefix("#/channels/") in integration_events.names()
+    }
     assert sorted(receives) == [sub.name for sub in subscriptions]
     for sub in subscriptions:
         op = receives[sub.name]
@@ -196,3 +204,26 @@ def test_the_events_page_is_public_and_lists_events_producers_subscribers_and_qu
         assert f"<td><code>{sub.name}</code></td><td><code>{sub.queue}</code></td>" in page
     assert "producer <strong>ordering</strong>" in page
     assert 'href="/api/events/asyncapi.json"' in page
+
+
+@pytest.mark.unit
+def test_commands_have_their_owners_handler_and_replies_their_sagas_channel():
+    # given the test context's commands, its reply and its saga's reply channel
+    doc = asyncapi.document()
+
+    # when
+    reserve = doc["components"]["messages"]["kerneltestapi.Reserve"]
+    reserved = doc["components"]["messages"]["kerneltestapi.Reserved"]
+    channel = doc["channels"]["kerneltest.transfer.replies"]
+
+    # then
+    assert (reserve["x-kind"], reserve["x-owner"], reserve["x-version"]) == ("command", "kerneltest", 1)
+    assert "transfer_id" in reserve["payload"]["properties"]
+    assert doc["channels"]["kerneltestapi.Reserve"]["address"] == "kerneltest.commands"
+    assert doc["channels"]["kerneltestapi.Reserve"]["x-subscribers"] == ["kerneltest.reserve"]
+    assert (reserved["x-kind"], reserved["x-producer"]) == ("reply", "kerneltest")
+    assert "token" in reserved["payload"]["properties"]
+    assert doc["components"]["messages"]["am.Failure"]["payload"]["required"] == ["reason"]
+    assert channel["x-kind"] == "reply channel"
+    assert {"am.Success", "am.Failure", "kerneltestapi.Reserved"} <= set(channel["messages"])
+    assert doc["operations"][channel["x-subscribers"][0]]["action"] == "receive"

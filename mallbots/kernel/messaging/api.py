@@ -2,7 +2,17 @@
 
 from . import metrics
 from .catchup import replay_here
-from .commands import Command, Failed, Reply, Succeeded, handle_command, reply, send, subscribe_replies
+from .commands import (
+    Command,
+    Failed,
+    Reply,
+    Succeeded,
+    handle_command,
+    handle_commands,
+    reply,
+    send,
+    subscribe_replies,
+)
 from .envelope import Envelope
 from .events import IntegrationEvent, integration_events, integration_upcaster
 from .failures import TerminalError
@@ -23,6 +33,7 @@ __all__ = [
     "Succeeded",
     "TerminalError",
     "handle_command",
+    "handle_commands",
     "integration_events",
     "integration_upcaster",
     "metrics",

@@ -28,8 +28,9 @@ a logged no-op of the saga engine (mallbots.kernel.sagas)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any, ClassVar
 
 from django.db import transaction
@@ -184,6 +185,31 @@ def handle_command(
         order_group=order_group or f"{queue}.commands",
         decode=_decode_command,
     )
+
+
+def handle_commands(
+    handlers: ModuleType,
+    commands: Mapping[str, type[Command]],
+    *,
+    queue: str,
+    order_group: str | None = None,
+) -> list[Subscription]:
+    """`handle_command` for each `handlers.<name>`, as the handler `<queue>.<name>`, like
+    `subscribe_handlers`:
+
+        handle_commands(handlers, queue="depot", order_group="depot.orders", commands={
+            "create_shopping_list": contracts.CreateShoppingList,
+        })"""
+    return [
+        handle_command(
+            command_type,
+            getattr(handlers, name),
+            name=f"{queue}.{name}",
+            queue=queue,
+            order_group=order_group,
+        )
+        for name, command_type in commands.items()
+    ]
 
 
 @dataclass(frozen=True)

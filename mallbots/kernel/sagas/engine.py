@@ -62,7 +62,8 @@ class Step(Generic[D]):
     local: Callable[[D], None] | None = None  # or a local action (a domain error fails the step)
     on_reply: Mapping[type[Reply], Callable[[D, Any], D]] = field(default_factory=dict)
     compensation: Callable[[D], Command] | None = None
-    local_compensation: Callable[[D], None] | None = None
+    # or a local one, told why the saga failed
+    local_compensation: Callable[[D, str], None] | None = None
     timeout_seconds: float | None = None
 
     def deadline(self, now: datetime) -> datetime:
@@ -78,6 +79,11 @@ class Saga(Generic[D]):
     queue: ClassVar[str]  # where its replies are handled
     data_type: ClassVar[type]
     steps: ClassVar[Sequence[Step[Any]]]
+
+    @classmethod
+    def timeout_reason(cls, step: Step[Any]) -> str:
+        """Why the saga failed when `step`'s reply did not come in time."""
+        return f"{step.name}: no reply in time"
 
     @classmethod
     def handler_name(cls) -> str:
@@ -180,7 +186,7 @@ def time_out(now: datetime | None = None, limit: int = 100) -> int:
                 instance.save(update_fields=["step_deadline"])
                 continue
             step = saga.steps[instance.step]
-            reason = f"{step.name}: no reply in time"
+            reason = saga.timeout_reason(step)
             log.warning("%s %s: %s", saga.name, instance.saga_id, reason)
             if not instance.compensating:
                 instance.step += 1  # the step's own compensation runs too: it may have taken effect
@@ -235,18 +241,23 @@ def _advance(saga: type[Saga[D]], instance: SagaInstance, data: D, now: datetime
 def _run(step: Step[D], instance: SagaInstance, data: D) -> Command | None:
     """Run the step's part in the instance's direction: the command to send, or None when there
     is nothing to wait for (a local action done, or nothing to do)."""
+    local: Callable[[], None] | None = None
     if instance.compensating:
         if step.compensation is not None:
             return step.compensation(data)
-        local = step.local_compensation
+        if step.local_compensation is not None:
+            compensate, reason = step.local_compensation, instance.failure_reason
+            local = lambda: compensate(data, reason)  # noqa: E731
     else:
         if step.action is not None:
             return step.action(data)
-        local = step.local
+        if step.local is not None:
+            act = step.local
+            local = lambda: act(data)  # noqa: E731
     if local is not None:
         try:
             with transaction.atomic():
-                local(data)
+                local()
         except DomainError as refusal:
             _failed(instance, step, refusal.message)
     return None

@@ -43,6 +43,19 @@ def in_flight(client: redis.Redis, queue: str) -> int:
     return int(client.llen(queue)) + taken
 
 
+SAGA_MODES = ("choreography", "orchestration")
+
+
+@pytest.fixture(params=SAGA_MODES)
+def saga_mode(request: pytest.FixtureRequest, settings: Any, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run the test once per way of running the create-order saga (docs/saga.md): in this
+    process (the API, the services called by the test) and in the workers it starts."""
+    mode: str = request.param
+    settings.MALLBOTS_SAGA = mode
+    monkeypatch.setenv("MALLBOTS_SAGA", mode)
+    return mode
+
+
 @pytest.fixture
 def broker() -> Iterator[redis.Redis]:
     """The test broker's Redis database, emptied before and after the test."""
@@ -128,13 +141,6 @@ def start_worker(
     """Start real Celery workers on the test database and broker; all stopped after the test.
     Use with `@pytest.mark.django_db(transaction=True)` so the worker sees committed data."""
     workers: list[Worker] = []
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "mallbots.settings.test",
-        "DATABASE_URL": _database_url(),
-        "TEST_REDIS_URL": settings.CELERY_BROKER_URL,
-        "PYTHONPATH": str(ROOT),
-    }
 
     def start(
         queues: str = "kerneltest,messaging",
@@ -142,9 +148,15 @@ def start_worker(
         beat: bool = True,
         extra_env: dict[str, str] | None = None,
     ) -> Worker:
-        worker = Worker(
-            queues, concurrency, beat, {**env, **(extra_env or {})}, tmp_path / f"worker{len(workers)}.log"
-        )
+        env = {
+            **os.environ,  # read now: a fixture (saga_mode) may have set a variable since
+            "DJANGO_SETTINGS_MODULE": "mallbots.settings.test",
+            "DATABASE_URL": _database_url(),
+            "TEST_REDIS_URL": settings.CELERY_BROKER_URL,
+            "PYTHONPATH": str(ROOT),
+            **(extra_env or {}),
+        }
+        worker = Worker(queues, concurrency, beat, env, tmp_path / f"worker{len(workers)}.log")
         workers.append(worker)
         return worker
 

@@ -1,15 +1,27 @@
-"""Every producer's example events against every consumer's stated expectations."""
+"""Every producer's example messages (events, commands, replies) against every consumer's stated
+expectations."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
 from mallbots.kernel.ddd.serde import from_data, to_data
+from mallbots.kernel.messaging.commands import commands, declared_replies, replies
+from mallbots.kernel.messaging.events import integration_events
+from mallbots.kernel.messaging.registry import all_subscriptions
 from tests.contract_testing import example_modules, expectation_modules, problems
 
 pytestmark = pytest.mark.contract
 
-EXAMPLES = {event.event_name: event for module in example_modules() for event in module.EXAMPLES}
+
+def _name(message: Any) -> str:
+    """An event's or a command's name, or a reply's (replies are named in their metadata)."""
+    return getattr(message, "reply_name", None) or message.event_name
+
+
+EXAMPLES = {_name(message): message for module in example_modules() for message in module.EXAMPLES}
 EXPECTATIONS = [
     (module.CONSUMER, name, fields)
     for module in expectation_modules()
@@ -39,3 +51,26 @@ def test_the_checker_catches_a_missing_field_and_a_wrong_type():
         "missing field name",
         "price should be number, is '9.99'",
     ]
+
+
+def _reply_channel(sub: Any) -> bool:
+    return sub.decode is not None and sub.event_name not in commands.names()
+
+
+def test_every_consumer_states_expectations_for_exactly_the_messages_it_handles():
+    # given what each context subscribes to (its sagas' reply channels aside: they carry replies)
+    reply_names = {answer.reply_name for answer in declared_replies()}
+    for module in expectation_modules():
+        handled = {
+            sub.event_name
+            for sub in all_subscriptions()
+            if sub.name.startswith(f"{module.CONSUMER}.") and not _reply_channel(sub)
+        }
+        # then its expectations name exactly those, and replies
+        assert set(module.EXPECTATIONS) - reply_names == handled, module.CONSUMER
+
+
+def test_every_message_of_the_application_has_an_example():
+    declared = set(integration_events.names()) | set(commands.names()) | set(replies.names())
+    application = {name for name in declared if not name.startswith("kerneltest")}  # the test context aside
+    assert application - set(EXAMPLES) == set()

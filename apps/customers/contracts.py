@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mallbots.kernel.messaging.api import IntegrationEvent
+from mallbots.kernel.messaging.api import Command, IntegrationEvent
 
 from . import selectors
 
@@ -70,3 +70,17 @@ def get_customer(customer_id: str) -> CustomerInfo | None:
     return CustomerInfo(
         id=str(customer.id), name=customer.name, sms_number=customer.sms_number, enabled=customer.enabled
     )
+
+
+# --- Commands (the orchestrated create-order saga, docs/saga.md) ------------------------------
+
+
+@dataclass(frozen=True)
+class AuthorizeCustomer(
+    Command, name="customersapi.AuthorizeCustomer", owner="customers", partition_by="order_id"
+):
+    """May the customer place this order? Succeeded, or Failed with the reason (unknown or
+    disabled customer). Records CustomerAuthorized or CustomerAuthorizationFailed either way."""
+
+    customer_id: str
+    order_id: str

@@ -43,12 +43,13 @@ def customer_disable(*, customer_id: str) -> None:
 
 
 @transaction.atomic
-def customer_authorize(*, customer_id: str) -> None:
+def customer_authorize(*, customer_id: str, order_id: str = "") -> None:
     """Succeeds for an enabled customer; raises CustomerNotAuthorized (unauthenticated) for a
     disabled one and CustomerNotFound for an unknown id. The row lock orders it with a
-    concurrent disable: an authorization never reads a state a committed disable replaced."""
+    concurrent disable: an authorization never reads a state a committed disable replaced.
+    With an order id (the orchestrated create-order saga), publishes CustomerAuthorized."""
     customer = customers.get_for_update(customer_id)
-    customer.authorize()
+    customer.authorize(order_id=order_id)
     customers.save(customer)
 
 

@@ -18,10 +18,10 @@ class DepotConfig(AppConfig):
         from apps.ordering import contracts as ordering
         from apps.payments import contracts as payments
         from apps.stores import contracts as stores
-        from mallbots.kernel.messaging.api import subscribe_handlers
+        from mallbots.kernel.messaging.api import handle_commands, subscribe_handlers
 
         # Importing signals connects the receivers that publish the integration events.
-        from . import handlers, signals  # noqa: F401
+        from . import contracts, handlers, signals  # noqa: F401
 
         # Handler names are stable (docs/saga.md): the inbox and dead letters are keyed by them. One
         # order group per partition key: an order's messages (keyed by order id, whoever published
@@ -33,6 +33,13 @@ class DepotConfig(AppConfig):
             "on_payments_payment_confirmed": payments.PaymentConfirmed,
             "on_ordering_order_rejected": ordering.OrderRejected,
             "on_ordering_order_canceled": ordering.OrderCanceled,
+        })  # fmt: skip
+        # The orchestrated saga's commands in the same group: after the order's copy, in their
+        # place among a cancellation's messages.
+        handle_commands(handlers, queue="depot", order_group="depot.orders", commands={
+            "create_shopping_list": contracts.CreateShoppingList,
+            "initiate_shopping": contracts.InitiateShopping,
+            "cancel_shopping_list": contracts.CancelShoppingList,
         })  # fmt: skip
         subscribe_handlers(handlers, queue="depot", order_group="depot.stores", events={
             "on_stores_store_created": stores.StoreCreated,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mallbots.kernel.messaging.api import IntegrationEvent
+from mallbots.kernel.messaging.api import Command, IntegrationEvent, Reply
 
 from . import selectors
 
@@ -58,6 +58,53 @@ class ShoppingListCanceled(
     IntegrationEvent, name="depotapi.ShoppingListCanceled", producer="depot", partition_by="order_id"
 ):
     id: str
+    order_id: str
+
+
+# --- Commands and replies (the orchestrated create-order saga, docs/saga.md) ------------------
+
+
+@dataclass(frozen=True)
+class ShoppingItem:
+    product_id: str
+    store_id: str
+    product_name: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class CreateShoppingList(
+    Command, name="depotapi.CreateShoppingListCommand", owner="depot", partition_by="order_id"
+):
+    """The order's shopping list, pending: CreatedShoppingList with its id, or Failed with the
+    reason (a product no longer sold, a store not found, the order canceled meanwhile)."""
+
+    order_id: str
+    items: tuple[ShoppingItem, ...]
+
+
+@dataclass(frozen=True)
+class CreatedShoppingList(Reply, name="depotapi.CreatedShoppingListReply", producer="depot"):
+    id: str  # the shopping list's id
+
+
+@dataclass(frozen=True)
+class CancelShoppingList(
+    Command, name="depotapi.CancelShoppingListCommand", owner="depot", partition_by="order_id"
+):
+    """Compensation: the order's list, if it has one not completed yet, is canceled (its bot
+    freed). Keyed by order: a step that timed out may have created a list the saga never
+    heard of."""
+
+    order_id: str
+
+
+@dataclass(frozen=True)
+class InitiateShopping(
+    Command, name="depotapi.InitiateShoppingCommand", owner="depot", partition_by="order_id"
+):
+    """The order's pending list becomes available to bots; Failed when it was canceled."""
+
     order_id: str
 
 

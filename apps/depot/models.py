@@ -81,6 +81,9 @@ class OrderCopy(models.Model):
     # [{"product_id", "store_id", "product_name", "store_name", "quantity"}], as ordered.
     items = models.JSONField(default=list)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    # Its create-order saga is orchestrated (ordersapi.OrderCreated `saga`): the saga's commands,
+    # not the choreography's events, make its list.
+    orchestrated = models.BooleanField(default=False)
     received_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

@@ -62,6 +62,15 @@ def order_copy_get(*, order_id: str) -> OrderCopy:
     return order
 
 
+def order_copy_find(*, order_id: str) -> OrderCopy | None:
+    return OrderCopy.objects.filter(order_id=order_id).first()
+
+
+def order_orchestrated(*, order_id: str) -> bool:
+    """Whether the order's create-order saga is orchestrated (as its copy says)."""
+    return OrderCopy.objects.filter(order_id=order_id, orchestrated=True).exists()
+
+
 def store_cache_find(*, store_id: str) -> StoreCache | None:
     return StoreCache.objects.filter(id=store_id).first()
 

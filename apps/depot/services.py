@@ -29,6 +29,7 @@ from .domain import (
     ProductNotInStore,
     ShoppingList,
     ShoppingListCannotBeInitiated,
+    ShoppingListStatus,
     StoreNotFound,
     check_lines,
 )
@@ -77,19 +78,21 @@ def shopping_list_create_for_order(*, order_id: str) -> str | None:
 
 
 @command
-def shopping_list_initiate_for_order(*, order_id: str) -> None:
+def shopping_list_initiate_for_order(*, order_id: str) -> bool:
     """Create-order saga, step 5, once the payment is confirmed: the order's pending list
-    becomes available to bots. A list canceled meanwhile (or already initiated) stays as it is."""
+    becomes available to bots. A list canceled meanwhile (or already initiated) stays as it is.
+    Returns whether the order's list is available now."""
     shopping_list = shopping_lists.find_by_order_for_update(order_id)
     if shopping_list is None:
         logger.warning("order %s has no shopping list: nothing to initiate", order_id)
-        return
+        return False
     try:
         shopping_list.initiate()
     except ShoppingListCannotBeInitiated:
         logger.info("shopping list %s is %s: not initiated", shopping_list.id, shopping_list.status)
-        return
+        return shopping_list.status == ShoppingListStatus.AVAILABLE
     shopping_lists.save(shopping_list)
+    return True
 
 
 @command
@@ -157,13 +160,14 @@ def bot_create(*, name: str) -> str:
 
 
 @command
-def order_copy_save(*, order_id: str, items: Sequence[OrderLine]) -> None:
+def order_copy_save(*, order_id: str, items: Sequence[OrderLine], orchestrated: bool = False) -> None:
     """Keeps the order's items until the saga asks for its shopping list. The first copy of an
     order stands: an order's items never change."""
     OrderCopy.objects.bulk_create(
         [
             OrderCopy(
                 order_id=order_id,
+                orchestrated=orchestrated,
                 items=[
                     {
                         "product_id": line.product_id,

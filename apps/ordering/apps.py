@@ -27,6 +27,21 @@ def check_pending_timeout(app_configs: Any = None, **kwargs: Any) -> list[checks
     ]
 
 
+def check_saga_mode(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    from .domain import SagaMode
+
+    modes = [mode.value for mode in SagaMode]
+    if settings.MALLBOTS_SAGA in modes:
+        return []
+    return [
+        checks.Error(
+            f"MALLBOTS_SAGA={settings.MALLBOTS_SAGA!r} is not a way to run the create-order saga.",
+            hint=f"Set it to one of {', '.join(modes)} (docs/saga.md).",
+            id="ordering.E001",
+        )
+    ]
+
+
 class OrderingConfig(AppConfig):
     name = "apps.ordering"
     label = "ordering"
@@ -38,6 +53,7 @@ class OrderingConfig(AppConfig):
 
     def ready(self) -> None:
         checks.register(check_pending_timeout)
+        checks.register(check_saga_mode)
         from apps.baskets import contracts as baskets
         from apps.customers import contracts as customers
         from apps.depot import contracts as depot
@@ -48,8 +64,10 @@ class OrderingConfig(AppConfig):
         # Importing signals connects the receivers that publish the integration events; importing
         # tasks registers the stale-order sweep with Celery (beat schedules it by name).
         from . import handlers, signals, tasks  # noqa: F401
+        from .saga import CreateOrderSaga
 
         register_projection(signals.OrderProjection())
+        CreateOrderSaga.register()
         # Handler names are stable: the inbox and dead letters are keyed by them. All of them
         # form one order group keyed by the order id, so an order's saga messages are handled in
         # the order they were published, whichever context published them.

@@ -24,7 +24,10 @@ class OrderItem:
 
 @dataclass(frozen=True)
 class OrderCreated(IntegrationEvent, name="ordersapi.OrderCreated", producer="ordering"):
-    """Starts the create-order saga. `shopping_id` is empty, as in the original."""
+    """Starts the create-order saga. `shopping_id` is empty, as in the original. `saga` says
+    how the saga runs: "choreography" (the participants react to one another's events) or
+    "orchestration" (ordering's CreateOrderSaga sends them commands; their events about this
+    order are then facts, not cues). Absent from messages older than the field: choreography."""
 
     id: str
     customer_id: str
@@ -32,6 +35,11 @@ class OrderCreated(IntegrationEvent, name="ordersapi.OrderCreated", producer="or
     shopping_id: str
     total: Decimal
     items: tuple[OrderItem, ...]
+    saga: str = "choreography"
+
+    @property
+    def orchestrated(self) -> bool:
+        return self.saga == "orchestration"
 
 
 @dataclass(frozen=True)
@@ -98,6 +106,7 @@ class OrderInfo:
     items: tuple[OrderItem, ...]
     created_at: datetime
     updated_at: datetime
+    saga: str = "choreography"  # or "orchestration": how its create-order saga runs
 
 
 def _info(order: selectors.Order) -> OrderInfo:
@@ -123,6 +132,7 @@ def _info(order: selectors.Order) -> OrderInfo:
         ),
         created_at=order.created_at,
         updated_at=order.updated_at,
+        saga=order.saga,
     )
 
 

@@ -75,6 +75,10 @@ class InvoiceIdCannotBeBlank(InvalidArgument):
     default_message = "the invoice id cannot be blank"
 
 
+class UnknownSagaMode(InvalidArgument):
+    default_message = "the create-order saga runs as choreography or orchestration"
+
+
 class OrderStatusRefused(FailedPrecondition):
     """The order's status does not allow the transition. Saga handlers treat it as "nothing
     to do": the order already moved on (rejected, cancelled, ...)."""
@@ -122,6 +126,14 @@ class OrderStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class SagaMode(StrEnum):
+    """How the order's create-order saga runs (docs/saga.md), chosen when the order is created
+    (setting MALLBOTS_SAGA) and kept to its end."""
+
+    CHOREOGRAPHY = "choreography"  # each participant reacts to the previous one's event
+    ORCHESTRATION = "orchestration"  # ordering's CreateOrderSaga sends commands, handles replies
+
+
 @dataclass(frozen=True)
 class Item:
     """A line of the order: the product, its store, their names and the price when ordered."""
@@ -159,6 +171,7 @@ class OrderCreated(DomainEvent, name="ordering.OrderCreated"):
     customer_id: str
     payment_id: str
     items: tuple[Item, ...]
+    saga: SagaMode = SagaMode.CHOREOGRAPHY  # every order before there were two modes
 
     @property
     def total(self) -> Decimal:
@@ -238,7 +251,7 @@ def _check_order(items: tuple[Item, ...]) -> None:
 
 class Order(EventSourcedAggregate):
     stream_type = "ordering.Order"
-    snapshot_version = 1
+    snapshot_version = 2  # 2: the saga mode
 
     def __init__(self, id: str) -> None:
         super().__init__(id)
@@ -248,14 +261,23 @@ class Order(EventSourcedAggregate):
         self.invoice_id = ""
         self.bot_id = ""
         self.status = OrderStatus.NEW
+        self.saga = SagaMode.CHOREOGRAPHY
         self.items: tuple[Item, ...] = ()
 
     @property
     def total(self) -> Decimal:
         return order_total(self.items)
 
-    def create(self, *, customer_id: str, payment_id: str, items: Iterable[Item]) -> None:
-        """The original's checks, in its order, then each item's quantity and price."""
+    def create(
+        self,
+        *,
+        customer_id: str,
+        payment_id: str,
+        items: Iterable[Item],
+        saga: str = SagaMode.CHOREOGRAPHY,
+    ) -> None:
+        """The original's checks, in its order, then each item's quantity and price. `saga`
+        is how its create-order saga runs."""
         items = tuple(items)
         if self.status != OrderStatus.NEW:
             raise OrderCannotBeRecreated()
@@ -268,8 +290,18 @@ class Order(EventSourcedAggregate):
         for item in items:
             _check_item(item)
         _check_order(items)
+        try:
+            mode = SagaMode(saga)
+        except ValueError:
+            raise UnknownSagaMode() from None
         self.record(
-            OrderCreated(order_id=self.id, customer_id=customer_id, payment_id=payment_id, items=items)
+            OrderCreated(
+                order_id=self.id,
+                customer_id=customer_id,
+                payment_id=payment_id,
+                items=items,
+                saga=mode,
+            )
         )
 
     def approve(self, shopping_id: str) -> None:
@@ -343,6 +375,7 @@ class Order(EventSourcedAggregate):
         self.customer_id = event.customer_id
         self.payment_id = event.payment_id
         self.items = event.items
+        self.saga = event.saga
         self.status = OrderStatus.PENDING
 
     @when(OrderApproved)
@@ -380,6 +413,7 @@ class Order(EventSourcedAggregate):
             "invoice_id": self.invoice_id,
             "bot_id": self.bot_id,
             "status": self.status.value,
+            "saga": self.saga.value,
             "items": [item.as_data() for item in self.items],
         }
 
@@ -392,5 +426,6 @@ class Order(EventSourcedAggregate):
         order.invoice_id = state["invoice_id"]
         order.bot_id = state["bot_id"]
         order.status = OrderStatus(state["status"])
+        order.saga = SagaMode(state["saga"])
         order.items = tuple(Item.from_data(data) for data in state["items"])
         return order

@@ -6,7 +6,10 @@ Each runs one service under the order id as correlation id. A message that finds
 a status that no longer allows its step (an approval for an order already rejected, a late
 failure for an approved order, a checkout already turned into an order) is an expected outcome
 of the saga: it changes nothing and is logged, never turned into a dead letter. A malformed
-message (a basket with no items, a blank id) or an unknown order is one."""
+message (a basket with no items, a blank id) or an unknown order is one.
+
+The saga's step events are cues only for a choreographed order: an orchestrated one's
+CreateOrderSaga (saga.py) approves or rejects it from its replies."""
 
 from __future__ import annotations
 
@@ -21,8 +24,8 @@ from apps.payments import contracts as payments
 from mallbots.kernel.ddd import context as message_context
 from mallbots.kernel.messaging.api import Envelope
 
-from . import services
-from .domain import Item, OrderStatusRefused
+from . import selectors, services
+from .domain import Item, OrderStatusRefused, SagaMode
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +39,14 @@ def _order_step(order_id: str, envelope: Envelope) -> Iterator[None]:
             yield
     except OrderStatusRefused as refused:
         logger.info("%s for order %s changed nothing: %s", envelope.name, order_id, refused.message)
+
+
+def _cue(order_id: str, envelope: Envelope) -> bool:
+    order = selectors.order_find(order_id=order_id)
+    if order is not None and order.saga == SagaMode.ORCHESTRATION:
+        logger.debug("order %s is orchestrated: %s is not a cue", order_id, envelope.name)
+        return False
+    return True
 
 
 def on_baskets_basket_checked_out(event: baskets.BasketCheckedOut, envelope: Envelope) -> None:
@@ -60,28 +71,32 @@ def on_baskets_basket_checked_out(event: baskets.BasketCheckedOut, envelope: Env
 def on_customers_customer_authorization_failed(
     event: customers.CustomerAuthorizationFailed, envelope: Envelope
 ) -> None:
-    with _order_step(event.order_id, envelope):
-        services.order_reject(order_id=event.order_id, reason=event.reason)
+    if _cue(event.order_id, envelope):
+        with _order_step(event.order_id, envelope):
+            services.order_reject(order_id=event.order_id, reason=event.reason)
 
 
 def on_depot_shopping_list_creation_failed(
     event: depot.ShoppingListCreationFailed, envelope: Envelope
 ) -> None:
-    with _order_step(event.order_id, envelope):
-        services.order_reject(order_id=event.order_id, reason=event.reason)
+    if _cue(event.order_id, envelope):
+        with _order_step(event.order_id, envelope):
+            services.order_reject(order_id=event.order_id, reason=event.reason)
 
 
 def on_payments_payment_confirmation_failed(
     event: payments.PaymentConfirmationFailed, envelope: Envelope
 ) -> None:
-    with _order_step(event.order_id, envelope):
-        services.order_reject(order_id=event.order_id, reason=event.reason)
+    if _cue(event.order_id, envelope):
+        with _order_step(event.order_id, envelope):
+            services.order_reject(order_id=event.order_id, reason=event.reason)
 
 
 def on_depot_shopping_list_initiated(event: depot.ShoppingListInitiated, envelope: Envelope) -> None:
     """Saga step 6: the list is available to bots, the order is approved."""
-    with _order_step(event.order_id, envelope):
-        services.order_approve(order_id=event.order_id, shopping_id=event.id)
+    if _cue(event.order_id, envelope):
+        with _order_step(event.order_id, envelope):
+            services.order_approve(order_id=event.order_id, shopping_id=event.id)
 
 
 def on_depot_shopping_list_assigned(event: depot.ShoppingListAssigned, envelope: Envelope) -> None:

@@ -26,6 +26,8 @@ class Order(models.Model):
     invoice_id = models.CharField(max_length=64, blank=True, default="")
     bot_id = models.CharField(max_length=64, blank=True, default="")
     status = models.CharField(max_length=20, choices=Status.choices)
+    # How its create-order saga runs: "choreography" or "orchestration" (domain.SagaMode).
+    saga = models.CharField(max_length=20, default="choreography")
     rejection_reason = models.TextField(blank=True, default="")
     total = models.DecimalField(max_digits=14, decimal_places=2)
     # [{"store_id", "product_id", "store_name", "product_name", "price": "9.99", "quantity"}],

@@ -28,9 +28,10 @@ def order_list_after(*, after_id: str = "", limit: int = 500) -> QuerySet[Order]
 
 
 def order_list_stale(*, created_before: datetime, limit: int = 500) -> list[str]:
-    """Ids of the orders still pending that were created before `created_before`, oldest first."""
+    """Ids of the choreographed orders still pending that were created before `created_before`,
+    oldest first (an orchestrated order's saga times its own steps out)."""
     return list(
-        Order.objects.filter(status=Order.Status.PENDING, created_at__lt=created_before)
+        Order.objects.filter(status=Order.Status.PENDING, created_at__lt=created_before, saga="choreography")
         .order_by("created_at", "id")
         .values_list("id", flat=True)[:limit]
     )

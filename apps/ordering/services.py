@@ -8,6 +8,7 @@ import logging
 from collections.abc import Iterable
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from mallbots.kernel.ddd import context as message_context
@@ -27,9 +28,10 @@ STALE_REASON = "the order was not approved in time"
 @command
 def order_create(*, order_id: str, customer_id: str, payment_id: str, items: Iterable[Item]) -> str:
     """Creates the pending order `order_id` (the basket id, or a new id from the API) and
-    returns its id. An id already used is refused: an order is never recreated."""
+    returns its id. An id already used is refused: an order is never recreated. Its
+    create-order saga runs in the mode MALLBOTS_SAGA names now, to its end."""
     order = orders.find(order_id) or Order(order_id)
-    order.create(customer_id=customer_id, payment_id=payment_id, items=items)
+    order.create(customer_id=customer_id, payment_id=payment_id, items=items, saga=settings.MALLBOTS_SAGA)
     orders.save(order)
     return order_id
 
@@ -78,9 +80,10 @@ def order_cancel(*, order_id: str) -> None:
 
 
 def order_reject_stale(*, older_than: timedelta, limit: int = 500) -> list[str]:
-    """Rejects the orders still pending `older_than` after their creation (a saga step never
-    answered), each in its own transaction under its id as correlation id. An order approved
-    or cancelled meanwhile is left alone. Returns the ids rejected."""
+    """Rejects the choreographed orders still pending `older_than` after their creation (a
+    saga step never answered), each in its own transaction under its id as correlation id. An
+    order approved or cancelled meanwhile is left alone; an orchestrated one times out by its
+    saga's step deadlines. Returns the ids rejected."""
     rejected = []
     for order_id in selectors.order_list_stale(created_before=timezone.now() - older_than, limit=limit):
         try:

@@ -9,7 +9,7 @@ from mallbots.kernel.eventstore.api import Projection, handles
 from mallbots.kernel.messaging.api import metrics, publish
 from mallbots.kernel.uow import Recorded, receiver
 
-from . import contracts
+from . import contracts, saga
 from .domain import (
     Item,
     OrderApproved,
@@ -19,6 +19,7 @@ from .domain import (
     OrderInProgress,
     OrderReadied,
     OrderRejected,
+    SagaMode,
 )
 from .models import Order as OrderView
 
@@ -38,6 +39,7 @@ class OrderProjection(Projection):
             customer_id=event.customer_id,
             payment_id=event.payment_id,
             status=OrderView.Status.PENDING,
+            saga=event.saga.value,
             total=event.total,
             items=[item.as_data() for item in event.items],
             version=record.version,
@@ -114,6 +116,15 @@ def _published_item(item: Item) -> contracts.OrderItem:
 
 
 @receiver(OrderCreated)
+def start_orchestrated_saga(record: Recorded) -> None:
+    """An order created in orchestration mode starts its CreateOrderSaga, in the same
+    transaction; a choreographed one is carried by the participants' reactions to OrderCreated."""
+    event: OrderCreated = record.event  # type: ignore[assignment]
+    if event.saga == SagaMode.ORCHESTRATION:
+        saga.start(event)
+
+
+@receiver(OrderCreated)
 def publish_order_created(record: Recorded) -> None:
     event: OrderCreated = record.event  # type: ignore[assignment]
     publish(
@@ -124,6 +135,7 @@ def publish_order_created(record: Recorded) -> None:
             shopping_id="",
             total=event.total,
             items=tuple(_published_item(item) for item in event.items),
+            saga=event.saga.value,
         )
     )
 

@@ -13,10 +13,10 @@ class PaymentsConfig(AppConfig):
         from apps.customers import contracts as customers
         from apps.depot import contracts as depot
         from apps.ordering import contracts as ordering
-        from mallbots.kernel.messaging.api import subscribe_handlers
+        from mallbots.kernel.messaging.api import handle_commands, subscribe_handlers
 
         # Importing signals connects the receivers that publish the integration events.
-        from . import handlers, signals  # noqa: F401
+        from . import contracts, handlers, signals  # noqa: F401
 
         # Handler names are stable: the inbox and dead letters are keyed by them.
         subscribe_handlers(handlers, queue="payments", order_group="payments.customers", events={
@@ -31,4 +31,8 @@ class PaymentsConfig(AppConfig):
             "on_ordering_order_readied": ordering.OrderReadied,
             "on_ordering_order_rejected": ordering.OrderRejected,
             "on_ordering_order_canceled": ordering.OrderCanceled,
+        })  # fmt: skip
+        handle_commands(handlers, queue="payments", order_group="payments.orders", commands={
+            "confirm_payment": contracts.ConfirmPayment,
+            "release_payment": contracts.ReleasePayment,
         })  # fmt: skip

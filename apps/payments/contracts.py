@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from mallbots.kernel.messaging.api import IntegrationEvent
+from mallbots.kernel.messaging.api import Command, IntegrationEvent
 
 
 @dataclass(frozen=True)
@@ -59,4 +59,27 @@ class InvoiceCanceled(
     IntegrationEvent, name="paymentsapi.InvoiceCanceled", producer="payments", partition_by="order_id"
 ):
     id: str
+    order_id: str
+
+
+# --- Commands (the orchestrated create-order saga, docs/saga.md) ------------------------------
+
+
+@dataclass(frozen=True)
+class ConfirmPayment(Command, name="paymentsapi.ConfirmPayment", owner="payments", partition_by="order_id"):
+    """Bind the payment to the order, with the choreography's checks (the payment exists,
+    belongs to the order's customer, covers the total): Succeeded, or Failed with the reason.
+    Records PaymentConfirmed or PaymentConfirmationFailed either way."""
+
+    order_id: str
+    customer_id: str
+    payment_id: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class ReleasePayment(Command, name="paymentsapi.ReleasePayment", owner="payments", partition_by="order_id"):
+    """Compensation: a payment confirmed for the order is free again (PaymentReleased), and
+    no confirmation still to come binds it."""
+
     order_id: str

@@ -55,6 +55,10 @@ class PaymentTooSmall(FailedPrecondition):
     default_message = "the payment is smaller than the order total"
 
 
+class PaymentNotConfirmed(FailedPrecondition):
+    """The orchestrated saga's ConfirmPayment refused; the message says why."""
+
+
 class PaymentAlreadyUsed(FailedPrecondition):
     default_message = "the payment was already used for another order"
 
@@ -285,6 +289,7 @@ class OrderCopy(Aggregate):
         failure_reason: str = "",
         canceled: bool = False,
         rejected: bool = False,
+        orchestrated: bool = False,
     ) -> None:
         super().__init__(id)
         self.customer_id = customer_id
@@ -294,6 +299,7 @@ class OrderCopy(Aggregate):
         self.failure_reason = failure_reason
         self.canceled = canceled
         self.rejected = rejected
+        self.orchestrated = orchestrated  # its saga sends ConfirmPayment (docs/saga.md)
 
     @property
     def finished(self) -> bool:

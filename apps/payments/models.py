@@ -99,6 +99,9 @@ class OrderCopy(models.Model):
     failure_reason = models.TextField(blank=True, default="")
     canceled = models.BooleanField(default=False)
     rejected = models.BooleanField(default=False)
+    # Its create-order saga is orchestrated (ordersapi.OrderCreated `saga`): ConfirmPayment, not
+    # ShoppingListCreated, confirms its payment.
+    orchestrated = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(db_default=Now())
     updated_at = models.DateTimeField(db_default=Now())

@@ -129,6 +129,7 @@ class OrderCopyRepository(Repository[OrderCopy]):
             row.failure_reason,
             row.canceled,
             row.rejected,
+            row.orchestrated,
         )
 
     def state(self, order: OrderCopy) -> dict[str, Any]:
@@ -144,6 +145,7 @@ class OrderCopyRepository(Repository[OrderCopy]):
             "customer_id": order.customer_id,
             "payment_id": order.payment_id,
             "total": order.total,
+            "orchestrated": order.orchestrated,
             **self.state(order),
         }
 

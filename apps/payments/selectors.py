@@ -49,5 +49,10 @@ def order_copy_find(*, order_id: str) -> OrderCopy | None:
     return OrderCopy.objects.filter(pk=order_id).first()
 
 
+def order_orchestrated(*, order_id: str) -> bool:
+    """Whether the order's create-order saga is orchestrated (as its copy says)."""
+    return OrderCopy.objects.filter(pk=order_id, orchestrated=True).exists()
+
+
 def order_copy_list() -> QuerySet[OrderCopy]:
     return OrderCopy.objects.order_by("-created_at", "order_id")

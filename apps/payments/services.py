@@ -16,7 +16,16 @@ from apps.ordering import contracts as ordering
 from mallbots.kernel.ddd import context as message_context
 
 from . import selectors
-from .domain import CustomerNotFound, Invoice, InvoiceStatus, OrderCopy, OrderNotFound, Payment
+from .domain import (
+    Confirmation,
+    CustomerNotFound,
+    Invoice,
+    InvoiceStatus,
+    OrderCopy,
+    OrderNotFound,
+    Payment,
+    PaymentNotConfirmed,
+)
 from .models import CustomerCache
 from .repository import invoices, orders, payments
 
@@ -55,6 +64,31 @@ def payment_confirm_for_order(*, order_id: str) -> None:
         return
     payment = payments.find_for_update(order.payment_id)
     order.confirm_payment(payment)
+    if payment is not None:
+        payments.save(payment)
+    orders.save(order)
+
+
+@transaction.atomic
+def payment_confirm(*, order_id: str, customer_id: str, payment_id: str, amount: Decimal) -> None:
+    """The orchestrated saga's step 4 (paymentsapi.ConfirmPayment): binds the order's payment
+    to it with the same checks, or raises PaymentNotConfirmed with the reason (nothing kept:
+    the saga's Failed reply says it). Reads the order's copy from OrderCreated; without one
+    (handled in the same order group, it comes first), the command's own data. Confirming it
+    again does nothing."""
+    order = orders.find_for_update(order_id)
+    if order is None:
+        order = OrderCopy(order_id, customer_id, payment_id, amount, orchestrated=True)
+        orders.add(order)
+    if order.finished:
+        raise PaymentNotConfirmed(f"the order was {'cancelled' if order.canceled else 'rejected'}")
+    if order.holds_payment:
+        logger.info("payment of order %s: already confirmed", order_id)
+        return
+    payment = payments.find_for_update(order.payment_id)
+    order.confirm_payment(payment)
+    if order.confirmation == Confirmation.FAILED:
+        raise PaymentNotConfirmed(order.failure_reason)
     if payment is not None:
         payments.save(payment)
     orders.save(order)
@@ -105,13 +139,15 @@ def invoice_cancel(*, invoice_id: str) -> None:
 
 
 @transaction.atomic
-def order_copy_add(*, order_id: str, customer_id: str, payment_id: str, total: Decimal) -> None:
+def order_copy_add(
+    *, order_id: str, customer_id: str, payment_id: str, total: Decimal, orchestrated: bool = False
+) -> None:
     """What confirming the order's payment will need (ordersapi.OrderCreated). A copy that exists
     already is kept as it is."""
     if orders.find_for_update(order_id) is not None:
         logger.info("order %s is copied already, nothing to add", order_id)
         return
-    orders.add(OrderCopy(order_id, customer_id, payment_id, total))
+    orders.add(OrderCopy(order_id, customer_id, payment_id, total, orchestrated=orchestrated))
 
 
 @transaction.atomic

@@ -16,4 +16,5 @@ EXAMPLES = [
     contracts.ShoppingListAssigned(id=LIST_ID, order_id=ORDER_ID, bot_id=BOT_ID),
     contracts.ShoppingListCompleted(id=LIST_ID, order_id=ORDER_ID),
     contracts.ShoppingListCanceled(id=LIST_ID, order_id=ORDER_ID),
+    contracts.CreatedShoppingList(id=LIST_ID),  # the reply to CreateShoppingList
 ]

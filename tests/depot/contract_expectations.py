@@ -1,5 +1,5 @@
-"""The fields of other contexts' events that the depot handlers read (handlers.py); the
-producers' examples must keep satisfying them (tests/test_contracts.py)."""
+"""The fields of other contexts' events and of the commands that the depot handlers read
+(handlers.py); the producers' examples must keep satisfying them (tests/test_contracts.py)."""
 
 CONSUMER = "depot"
 
@@ -10,6 +10,7 @@ EXPECTATIONS = {
         "items[].store_id": "string",
         "items[].product_name": "string",
         "items[].quantity": "integer",
+        "saga": "string",
     },
     "customersapi.CustomerAuthorized": {"order_id": "string"},
     "paymentsapi.PaymentConfirmed": {"order_id": "string"},
@@ -20,4 +21,13 @@ EXPECTATIONS = {
     "storesapi.ProductAdded": {"id": "string", "store_id": "string", "name": "string"},
     "storesapi.ProductRebranded": {"id": "string", "name": "string"},
     "storesapi.ProductRemoved": {"id": "string"},
+    "depotapi.CreateShoppingListCommand": {
+        "order_id": "string",
+        "items[].product_id": "string",
+        "items[].store_id": "string",
+        "items[].product_name": "string",
+        "items[].quantity": "integer",
+    },
+    "depotapi.CancelShoppingListCommand": {"order_id": "string"},
+    "depotapi.InitiateShoppingCommand": {"order_id": "string"},
 }

@@ -47,6 +47,15 @@ class World:
         return self.clients[role]
 
 
+def pytest_bdd_apply_tag(tag: str, function: Any) -> bool | None:
+    """`@both_saga_modes` runs a feature's scenarios once per way of running the create-order
+    saga (the `saga_mode` fixture of tests/conftest.py)."""
+    if tag == "both_saga_modes":
+        pytest.mark.usefixtures("saga_mode")(function)
+        return True
+    return None
+
+
 @pytest.fixture
 def world(live_server: Any) -> World:
     return World(live_server)

@@ -8,6 +8,7 @@ from pytest_bdd import given, parsers, scenarios, then, when
 
 from tests.conftest import wait_until
 from tests.e2e.conftest import World
+from tests.saga.helpers import saga_ran
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -214,6 +215,13 @@ def order_rejected(world: World, status: str, reason: str):
     from apps.ordering.selectors import order_get
 
     assert order_get(order_id=world.basket_id).rejection_reason == reason
+
+
+@then("the order's saga ran the way the mall runs sagas")
+def saga_mode_used(world: World):
+    from django.conf import settings
+
+    saga_ran(settings.MALLBOTS_SAGA, world.basket_id, "completed")
 
 
 def shopping_list(world: World) -> dict:

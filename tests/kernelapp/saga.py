@@ -40,7 +40,7 @@ class TransferSaga(Saga[TransferData]):
     queue = "kerneltest"
     data_type = TransferData
     steps = [
-        Step("open", local_compensation=lambda d: _effect("rejected", d)),
+        Step("open", local_compensation=lambda d, reason: _effect(f"rejected: {reason}", d)),
         Step(
             "reserve",
             action=lambda d: contracts.Reserve(transfer_id=d.transfer_id, plan=d.plan),

@@ -1,9 +1,12 @@
-"""One example of every integration event the ordering context publishes, checked against what
-every consumer reads (tests/test_contracts.py)."""
+"""One example of every integration event the ordering context publishes and of every command
+its CreateOrderSaga sends, checked against what every consumer reads (tests/test_contracts.py)."""
 
 from decimal import Decimal
 
+from apps.customers import contracts as customers
+from apps.depot import contracts as depot
 from apps.ordering import contracts
+from apps.payments import contracts as payments
 
 ORDER_ID = "9d0c1f3e-52a4-4c55-8f0e-6a0b1c2d3e4f"
 CUSTOMER_ID = "2b1d8a51-0f3c-4a8e-9a3e-5a4f0e6d7c21"
@@ -35,6 +38,7 @@ EXAMPLES = [
                 quantity=1,
             ),
         ),
+        saga="orchestration",
     ),
     contracts.OrderApproved(
         id=ORDER_ID, customer_id=CUSTOMER_ID, payment_id=PAYMENT_ID, shopping_id=SHOPPING_ID
@@ -55,4 +59,23 @@ EXAMPLES = [
         id=ORDER_ID, customer_id=CUSTOMER_ID, payment_id=PAYMENT_ID, shopping_id=SHOPPING_ID
     ),
     contracts.OrderCompleted(id=ORDER_ID, customer_id=CUSTOMER_ID, invoice_id=ORDER_ID),
+    # The commands of the orchestrated create-order saga (apps/ordering/saga.py).
+    customers.AuthorizeCustomer(customer_id=CUSTOMER_ID, order_id=ORDER_ID),
+    depot.CreateShoppingList(
+        order_id=ORDER_ID,
+        items=(
+            depot.ShoppingItem(
+                product_id="c1d2e3f4-0a1b-4c2d-8e3f-9a0b1c2d3e4f",
+                store_id="5b0f3c7e-2a44-4d0e-9b1f-6f1f0c2b7a10",
+                product_name="The Go Programming Language",
+                quantity=2,
+            ),
+        ),
+    ),
+    depot.CancelShoppingList(order_id=ORDER_ID),
+    depot.InitiateShopping(order_id=ORDER_ID),
+    payments.ConfirmPayment(
+        order_id=ORDER_ID, customer_id=CUSTOMER_ID, payment_id=PAYMENT_ID, amount=Decimal("88.48")
+    ),
+    payments.ReleasePayment(order_id=ORDER_ID),
 ]

@@ -1,5 +1,6 @@
-"""The fields of other contexts' events that the ordering handlers read (handlers.py); their
-producers' examples must keep satisfying them (tests/test_contracts.py)."""
+"""The fields of other contexts' events that the ordering handlers read (handlers.py), and of
+the replies its CreateOrderSaga reads (saga.py); their producers' examples must keep
+satisfying them (tests/test_contracts.py)."""
 
 CONSUMER = "ordering"
 
@@ -22,4 +23,8 @@ EXPECTATIONS = {
     "depotapi.ShoppingListAssigned": {"order_id": "string", "bot_id": "string"},
     "depotapi.ShoppingListCompleted": {"order_id": "string"},
     "paymentsapi.InvoicePaid": {"id": "string", "order_id": "string"},
+    # Replies on ordering.create_order.replies
+    "depotapi.CreatedShoppingListReply": {"id": "string"},
+    "am.Success": {},
+    "am.Failure": {"reason": "string"},
 }

@@ -32,6 +32,7 @@ from apps.ordering.domain import (
     PaymentIdCannotBeBlank,
     PriceCannotBeNegative,
     QuantityTooSmall,
+    SagaMode,
     ShoppingIdCannotBeBlank,
     order_total,
 )
@@ -418,6 +419,7 @@ def test_the_snapshot_holds_the_whole_state():
         "invoice_id": "inv-1",
         "bot_id": "bot-1",
         "status": "completed",
+        "saga": "choreography",
         "items": [
             {
                 "store_id": "s-1",
@@ -465,3 +467,20 @@ def test_events_survive_their_stored_form():
     assert data["items"][0]["price"] == "9.99"
     assert from_data(OrderReadied, to_data(readied)) == readied
     assert to_data(readied)["total"] == "24.48"
+
+
+def test_an_order_keeps_the_saga_mode_it_was_created_in():
+    # given
+    order = Order("o-1")
+    # when
+    order.create(
+        customer_id="c-1",
+        payment_id="pay-1",
+        items=[Item("s-1", "p-1", "S", "P", Decimal("1.00"), 1)],
+        saga="orchestration",
+    )
+    # then the event and every later state say so, and an old event without the field reads as choreography
+    assert order.pending_events[0].saga == SagaMode.ORCHESTRATION
+    assert Order.restore("o-1", order.snapshot()).saga == SagaMode.ORCHESTRATION
+    old = {"order_id": "o-2", "customer_id": "c", "payment_id": "p", "items": []}
+    assert from_data(OrderCreated, old).saga == SagaMode.CHOREOGRAPHY

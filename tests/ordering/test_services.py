@@ -95,6 +95,7 @@ def test_create_stores_the_event_projects_the_order_and_publishes_order_created(
                         "quantity": 1,
                     },
                 ],
+                "saga": "choreography",
             },
         )
     ]
@@ -385,7 +386,7 @@ def test_snapshots_are_taken_and_loading_from_one_gives_the_replayed_state(setti
     Snapshot.objects.filter(stream_id=order.id).delete()
     replayed = services.orders.get(order.id)
     # then
-    assert (snapshot.version, snapshot.schema_version) == (4, 1)
+    assert (snapshot.version, snapshot.schema_version) == (4, 2)
     assert snapshot.state["status"] == "ready"
     assert from_snapshot.version == replayed.version == 4
     assert from_snapshot.snapshot() == replayed.snapshot()
@@ -555,3 +556,55 @@ def test_an_approval_racing_a_cancel_is_retried_on_fresh_state(settings):
     if outcome == ["NoneType", "NoneType"]:  # the approval won, the cancel followed it
         expected = ["ordering.OrderCreated", "ordering.OrderApproved", "ordering.OrderCanceled"]
     assert [name for _, name in events_of(order.id)] == expected
+
+
+@pytest.mark.django_db
+def test_an_order_created_in_orchestration_mode_starts_its_saga_in_the_same_transaction(settings):
+    # given
+    settings.MALLBOTS_SAGA = "orchestration"
+    order_id = new_id()
+    # when
+    with message_context.use(correlation_id=order_id):
+        services.order_create(
+            order_id=order_id, customer_id="customer-1", payment_id="payment-1", items=[item()]
+        )
+    # then the order, its published event and its saga say so, and the first command is written
+    from mallbots.kernel.sagas.models import SagaInstance
+
+    assert Order.objects.get(id=order_id).saga == "orchestration"
+    assert published(order_id)[0][1]["saga"] == "orchestration"
+    saga = SagaInstance.objects.get(saga_id=order_id)
+    assert (saga.name, saga.status, saga.step, saga.correlation_id) == (
+        "ordering.CreateOrder",
+        "running",
+        1,
+        order_id,
+    )
+    command = StreamMessage.objects.get(partition_key=order_id, name="customersapi.AuthorizeCustomer")
+    assert command.payload == {"customer_id": "customer-1", "order_id": order_id}
+    assert command.metadata["reply_channel"] == "ordering.create_order.replies"
+
+
+@pytest.mark.django_db
+def test_the_stale_order_sweep_leaves_orchestrated_orders_to_their_saga(settings):
+    # given two orders pending for long, one of each mode
+    from datetime import timedelta
+
+    settings.MALLBOTS_SAGA = "orchestration"
+    orchestrated = services.order_create(order_id=new_id(), customer_id="c", payment_id="p", items=[item()])
+    settings.MALLBOTS_SAGA = "choreography"
+    choreographed = services.order_create(order_id=new_id(), customer_id="c", payment_id="p", items=[item()])
+    # when the sweep runs as if both were old
+    rejected = services.order_reject_stale(older_than=timedelta(seconds=-60))
+    # then only the choreographed one is rejected
+    assert rejected == [choreographed]
+    assert Order.objects.get(id=orchestrated).status == "pending"
+
+
+@pytest.mark.django_db
+def test_an_unknown_saga_mode_is_refused(settings):
+    from apps.ordering.domain import UnknownSagaMode
+
+    settings.MALLBOTS_SAGA = "improvisation"
+    with pytest.raises(UnknownSagaMode, match="choreography or orchestration"):
+        services.order_create(order_id=new_id(), customer_id="c", payment_id="p", items=[item()])

@@ -1,6 +1,7 @@
 """The whole life of orders across every context, with a real Redis broker and real Celery
 workers: the create-order saga (docs/saga.md), its failures and compensations, cancelling,
-the step timeout, and redelivery of every message."""
+the step timeout, and redelivery of every message. Every test runs in both ways of running
+the saga, choreography and orchestration (the `saga_mode` fixture)."""
 
 from __future__ import annotations
 
@@ -26,8 +27,9 @@ from mallbots.celery import app
 from mallbots.kernel.messaging.models import Delivery, FailedDelivery, StreamMessage
 from tests.conftest import wait_until
 from tests.kernel.messaging.helpers import deliveries_of, fanned_out, send_again
+from tests.saga.helpers import SAGA_COMMANDS, saga_ran
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("saga_mode")]
 
 ALL_QUEUES = "stores,customers,baskets,ordering,payments,depot,notifications,search,messaging"
 
@@ -52,9 +54,10 @@ def mall(start_worker) -> dict[str, str]:
 @pytest.fixture
 def mall_without_customers_worker(start_worker) -> dict[str, str]:
     """The mall, and a worker on every queue but the customers one: sagas stop at step 2.
-    Pending orders time out after 2 s here."""
+    Pending orders (choreography) and saga steps (orchestration) time out after 2 s here."""
     queues = ",".join(q for q in ALL_QUEUES.split(",") if q != "customers")
-    start_worker(queues=queues, concurrency=2, beat=True, extra_env={"ORDERING_PENDING_TIMEOUT_SECONDS": "2"})
+    timeouts = {"ORDERING_PENDING_TIMEOUT_SECONDS": "2", "SAGA_STEP_TIMEOUT_SECONDS": "2"}
+    start_worker(queues=queues, concurrency=2, beat=True, extra_env=timeouts)
     return mall_data()
 
 
@@ -96,13 +99,17 @@ def settled() -> bool:
     )
 
 
-def test_an_order_goes_from_checkout_to_completed(mall):
+def test_an_order_goes_from_checkout_to_completed(mall, saga_mode):
     # given
     customer_id, payment_id = customer()
     # when the basket is checked out
     order_id = checkout(customer_id, payment_id, (mall["wand"], 2), (mall["robe"], 1), (mall["wand"], 1))
     # then the saga approves it and its list is available to bots
     wait_for_status(order_id, "approved")
+    saga_ran(saga_mode, order_id, "completed")
+    if saga_mode == "orchestration":
+        commands = StreamMessage.objects.filter(partition_key=order_id, producer__endswith=".commands")
+        assert list(commands.order_by("position").values_list("name", flat=True)) == SAGA_COMMANDS
     order = ordering_selectors.order_get(order_id=order_id)
     assert order.total == Decimal("49.97")
     shopping = depot_selectors.shopping_list_find_by_order(order_id=order_id)
@@ -149,7 +156,7 @@ def test_an_order_goes_from_checkout_to_completed(mall):
         ("product no longer sold", "the product is no longer sold: Robe"),
     ],
 )
-def test_a_failing_saga_step_rejects_the_order_and_compensates(mall, case, reason):
+def test_a_failing_saga_step_rejects_the_order_and_compensates(mall, saga_mode, case, reason):
     # given
     customer_id, payment_id = customer()
     if case == "disabled customer":
@@ -172,6 +179,7 @@ def test_a_failing_saga_step_rejects_the_order_and_compensates(mall, case, reaso
     # then
     wait_for_status(basket_id, "rejected")
     assert ordering_selectors.order_get(order_id=basket_id).rejection_reason == reason
+    saga_ran(saga_mode, basket_id, "compensated")
     wait_until(lambda: Basket.objects.get(id=basket_id).checkout_rejection == reason)
 
     def no_open_list() -> bool:
@@ -217,7 +225,7 @@ def test_an_order_in_progress_cannot_be_cancelled(mall):
     assert status(order_id) == "in-progress"
 
 
-def test_cancelling_a_pending_order(mall_without_customers_worker):
+def test_cancelling_a_pending_order(mall_without_customers_worker, saga_mode):
     # given an order whose saga waits at step 2
     customer_id, payment_id = customer()
     order_id = checkout(customer_id, payment_id, (mall_without_customers_worker["wand"], 1))
@@ -228,9 +236,12 @@ def test_cancelling_a_pending_order(mall_without_customers_worker):
     wait_for_status(order_id, "cancelled")
     wait_until(lambda: sms_kinds(order_id) == ["canceled", "created"])
     assert not ShoppingList.objects.filter(order_id=order_id).exists()
+    # and an orchestrated saga, its step timed out, compensates what it can: the order stays cancelled
+    saga_ran(saga_mode, order_id, "compensated")
+    assert status(order_id) == "cancelled"
 
 
-def test_an_order_stuck_pending_is_rejected_after_the_timeout(mall_without_customers_worker):
+def test_an_order_stuck_pending_is_rejected_after_the_timeout(mall_without_customers_worker, saga_mode):
     # given an order whose saga cannot progress
     customer_id, payment_id = customer()
     order_id = checkout(customer_id, payment_id, (mall_without_customers_worker["wand"], 1))
@@ -241,6 +252,7 @@ def test_an_order_stuck_pending_is_rejected_after_the_timeout(mall_without_custo
         ordering_selectors.order_get(order_id=order_id).rejection_reason
         == "the order was not approved in time"
     )
+    saga_ran(saga_mode, order_id, "compensated")
     wait_until(lambda: sms_kinds(order_id) == ["created", "rejected"])
 
 

@@ -1,3 +1,4 @@
+@both_saga_modes
 Feature: Order processing
   As a customer at a kiosk
   I check out my basket, a bot collects my items, and I pay for them
@@ -15,6 +16,7 @@ Feature: Order processing
     When "Ada" checks out the basket with her payment
     Then the order is "approved"
     And the order's shopping list is "available"
+    And the order's saga ran the way the mall runs sagas
 
   Scenario: A bot collects the order and the customer pays
     Given "Ada" has checked out the basket with her payment

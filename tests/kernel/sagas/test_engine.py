@@ -76,7 +76,7 @@ def test_the_forward_path_runs_every_step_in_order_and_completes():
 
 def test_a_refusal_at_the_first_command_compensates_what_came_before_it():
     transfer_id, saga = run("fail-reserve")
-    assert effects(transfer_id) == [("saga", "rejected")]
+    assert effects(transfer_id) == [("saga", "rejected: nothing to reserve")]
     assert (saga.status, saga.failure_reason) == ("compensated", "nothing to reserve")
     assert not FailedDelivery.objects.exists()  # a refusal is an answer, not a dead letter
 
@@ -84,7 +84,11 @@ def test_a_refusal_at_the_first_command_compensates_what_came_before_it():
 def test_a_refusal_later_compensates_the_steps_done_in_reverse_and_undoes_the_refused_one():
     transfer_id, saga = run("fail-charge")
     # the refused charge left nothing behind (its handler was rolled back), and was not refunded
-    assert effects(transfer_id) == [("commands", "reserved"), ("commands", "released"), ("saga", "rejected")]
+    assert effects(transfer_id) == [
+        ("commands", "reserved"),
+        ("commands", "released"),
+        ("saga", "rejected: the card was declined"),
+    ]
     assert (saga.status, saga.failure_reason) == ("compensated", "the card was declined")
 
 
@@ -93,7 +97,7 @@ def test_a_failing_local_step_compensates_every_command_before_it():
     assert effects(transfer_id)[2:] == [
         ("commands", "refunded"),
         ("commands", "released"),
-        ("saga", "rejected"),
+        ("saga", "rejected: the approval was refused"),
     ]
     assert (saga.status, saga.failure_reason) == ("compensated", "the approval was refused")
 
@@ -102,7 +106,10 @@ def test_a_failing_compensation_does_not_wedge_the_saga():
     # given a saga whose refund, a compensation, is refused
     transfer_id, saga = run("fail-approve fail-refund")
     # then the others still run, and the saga ends failed, saying which compensation failed
-    assert effects(transfer_id)[2:] == [("commands", "released"), ("saga", "rejected")]
+    assert effects(transfer_id)[2:] == [
+        ("commands", "released"),
+        ("saga", "rejected: the approval was refused"),
+    ]
     assert saga.status == "failed"
     assert saga.compensation_failures == [{"step": "charge", "reason": "the refund was refused"}]
 
@@ -120,7 +127,11 @@ def test_a_step_without_a_reply_in_time_fails_and_its_own_compensation_runs():
     # and the late reply to the reserve changes nothing
     saga.refresh_from_db()
     assert (saga.status, saga.failure_reason) == ("compensated", "reserve: no reply in time")
-    assert effects(transfer_id) == [("commands", "reserved"), ("commands", "released"), ("saga", "rejected")]
+    assert effects(transfer_id) == [
+        ("commands", "reserved"),
+        ("commands", "released"),
+        ("saga", "rejected: reserve: no reply in time"),
+    ]
 
 
 def test_a_step_within_its_deadline_is_not_timed_out():

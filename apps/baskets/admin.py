@@ -4,43 +4,23 @@ through the same service the API uses. The caches of stores data are shown read-
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 
-from django.contrib import admin, messages
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Model, QuerySet
+from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from mallbots.ddd import DomainError
 from mallbots.eventstore.store import read_stream
+from mallbots.web.admin import CommandAdmin, ReadOnlyAdmin, html_table, plural, pretty_json
 
 from . import services
 from .domain import Basket as BasketAggregate
 from .models import Basket, ProductCache, StoreCache
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Viewable, never added, changed or deleted from the admin."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
 @admin.register(Basket)
-class BasketAdmin(ReadOnlyAdmin):
+class BasketAdmin(CommandAdmin):
     list_display = ("id", "customer_id", "status", "item_count", "payment_id", "started_at", "updated_at")
     list_filter = ("status",)
     # Ids are pasted whole: exact matches.
@@ -67,11 +47,8 @@ class BasketAdmin(ReadOnlyAdmin):
 
     @admin.display(description="items")
     def items_table(self, obj: Basket) -> SafeString:
-        if not obj.items:
-            return format_html("<p>{}</p>", "No items.")
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        return html_table(
+            ("store", "product", "product id", "price", "quantity", "line total"),
             (
                 (
                     line["store_name"],
@@ -83,33 +60,18 @@ class BasketAdmin(ReadOnlyAdmin):
                 )
                 for line in obj.items
             ),
-        )
-        return format_html(
-            "<table><thead><tr><th>store</th><th>product</th><th>product id</th><th>price</th>"
-            "<th>quantity</th><th>line total</th></tr></thead><tbody>{}</tbody></table>",
-            rows,
+            empty="No items.",
         )
 
     @admin.display(description="event history")
     def history(self, obj: Basket) -> SafeString:
         events = read_stream(BasketAggregate.stream_type, obj.id)
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td><pre>{}</pre></td></tr>",
+        return html_table(
+            ("version", "type", "time", "data"),
             (
-                (
-                    event.version,
-                    event.event_type,
-                    event.occurred_at.isoformat(),
-                    json.dumps(event.data, indent=2, sort_keys=True, cls=DjangoJSONEncoder),
-                )
+                (event.version, event.event_type, event.occurred_at.isoformat(), pretty_json(event.data))
                 for event in events
             ),
-        )
-        return format_html(
-            "<table><thead><tr><th>version</th><th>type</th><th>time</th><th>data</th></tr></thead>"
-            "<tbody>{}</tbody></table>",
-            rows,
         )
 
     def has_cancel_permission(self, request: HttpRequest) -> bool:
@@ -118,16 +80,14 @@ class BasketAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Cancel selected baskets", permissions=["cancel"])
     def cancel_selected(self, request: HttpRequest, queryset: QuerySet[Basket]) -> None:
-        canceled = 0
-        for basket_id in queryset.order_by("id").values_list("id", flat=True):
-            try:
-                services.basket_cancel(basket_id=basket_id)
-            except DomainError as error:
-                self.message_user(request, f"Basket {basket_id}: {error.message}.", messages.ERROR)
-            else:
-                canceled += 1
-        if canceled:
-            self.message_user(request, f"Canceled {_plural(canceled, 'basket')}.", messages.SUCCESS)
+        self.run_each(
+            request,
+            queryset.order_by("id").values_list("id", flat=True),
+            lambda basket_id: services.basket_cancel(basket_id=basket_id),
+            label=lambda basket_id: f"Basket {basket_id}",
+            summary=lambda count: f"Canceled {plural(count, 'basket')}.",
+            end=".",
+        )
 
 
 @admin.register(StoreCache)

@@ -12,16 +12,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import URLPattern, path, reverse
-from django.utils.html import format_html, format_html_join
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import URLPattern
 from django.utils.safestring import SafeString
 
-from mallbots.ddd import DomainError, NotFound
 from mallbots.ddd import context as message_context
-from mallbots.web.admin import render_command_form
+from mallbots.web.admin import CommandAdmin, ReadOnlyAdmin, html_table, plural
 
 from . import selectors, services
 from .models import Bot, OrderCopy, ProductCache, ShoppingList, StoreCache
@@ -42,28 +39,11 @@ class BotCreateForm(forms.Form):
     name = forms.CharField(strip=False)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Viewable, never added, changed or deleted by hand."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
 # --- Shopping lists ---------------------------------------------------------------------------
 
 
 @admin.register(ShoppingList)
-class ShoppingListAdmin(ReadOnlyAdmin):
+class ShoppingListAdmin(CommandAdmin):
     list_display = ("id", "order_id", "status", "assigned_bot_id", "stop_count", "created_at", "updated_at")
     list_filter = ("status",)
     # Ids are pasted whole: exact matches.
@@ -81,9 +61,8 @@ class ShoppingListAdmin(ReadOnlyAdmin):
 
     @admin.display(description="stops")
     def plan(self, obj: ShoppingList) -> SafeString:
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        return html_table(
+            ("store", "location", "product", "product id", "quantity"),
             (
                 (
                     stop["store_name"],
@@ -96,33 +75,16 @@ class ShoppingListAdmin(ReadOnlyAdmin):
                 for item in stop["items"]
             ),
         )
-        return format_html(
-            "<table><thead><tr><th>store</th><th>location</th><th>product</th><th>product id</th>"
-            "<th>quantity</th></tr></thead><tbody>{}</tbody></table>",
-            rows,
-        )
 
     def get_urls(self) -> list[URLPattern]:
-        assign = path(
-            "<str:object_id>/assign/",
-            self.admin_site.admin_view(self.assign_view),
-            name="depot_shoppinglist_assign",
-        )
-        return [assign, *super().get_urls()]
+        return [self.command_url("<str:object_id>/assign/", self.assign_view, "assign"), *super().get_urls()]
 
     def has_run_permission(self, request: HttpRequest) -> bool:
         # Commands on lists are changes: the (otherwise unused) change permission.
-        return request.user.has_perm("depot.change_shoppinglist")
+        return self.has_model_perm(request, "change")
 
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        extra = {"can_assign": self.has_run_permission(request), **(extra_context or {})}
-        return super().change_view(request, object_id, form_url, extra)
+    def change_context(self, request: HttpRequest, object_id: str) -> dict[str, Any]:
+        return {"can_assign": self.has_run_permission(request)}
 
     # --- actions ---------------------------------------------------------------------------
 
@@ -132,7 +94,7 @@ class ShoppingListAdmin(ReadOnlyAdmin):
         if len(ids) != 1:
             self.message_user(request, "Select one shopping list to assign to a bot.", messages.WARNING)
             return None
-        return HttpResponseRedirect(reverse("admin:depot_shoppinglist_assign", args=ids))
+        return HttpResponseRedirect(self.admin_url("assign", *ids))
 
     @admin.action(description="Complete the selected shopping lists", permissions=["run"])
     def complete_selected(self, request: HttpRequest, queryset: QuerySet[ShoppingList]) -> None:
@@ -149,49 +111,43 @@ class ShoppingListAdmin(ReadOnlyAdmin):
         service: Callable[..., None],
         done: str,
     ) -> None:
-        succeeded = 0
-        for list_id, order_id in queryset.order_by("created_at", "id").values_list("id", "order_id"):
-            try:
-                with message_context.use(correlation_id=order_id):
-                    service(shopping_list_id=list_id)
-            except DomainError as error:
-                self.message_user(request, f"Shopping list {list_id}: {error.message}.", messages.ERROR)
-            else:
-                succeeded += 1
-        if succeeded:
-            self.message_user(request, f"{done} {_plural(succeeded, 'shopping list')}.", messages.SUCCESS)
+        def run(row: tuple[str, str]) -> None:
+            list_id, order_id = row
+            with message_context.use(correlation_id=order_id):
+                service(shopping_list_id=list_id)
+
+        self.run_each(
+            request,
+            queryset.order_by("created_at", "id").values_list("id", "order_id"),
+            run,
+            label=lambda row: f"Shopping list {row[0]}",
+            summary=lambda count: f"{done} {plural(count, 'shopping list')}.",
+            end=".",
+        )
 
     # --- assign form -----------------------------------------------------------------------
 
     def assign_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        if not self.has_run_permission(request):
-            raise PermissionDenied
-        try:
-            shopping_list = selectors.shopping_list_get(shopping_list_id=object_id)
-        except NotFound as error:
-            raise Http404(error.message)
-        form = AssignForm(request.POST if request.method == "POST" else None)
-        if form.is_valid():
-            bot_id = form.cleaned_data["bot"]
-            try:
-                with message_context.use(correlation_id=shopping_list.order_id):
-                    services.shopping_list_assign(shopping_list_id=shopping_list.id, bot_id=bot_id)
-            except DomainError as error:
-                self.message_user(request, error.message, messages.ERROR)
-            else:
-                bot = selectors.bot_get(bot_id=bot_id)
-                self.message_user(request, f"Assigned the shopping list to {bot.name}.", messages.SUCCESS)
-                return HttpResponseRedirect(
-                    reverse("admin:depot_shoppinglist_change", args=[shopping_list.id])
-                )
-        return render_command_form(self, request, form, title="Assign to a bot", original=shopping_list)
+        self.require(request, "change_shoppinglist")
+        shopping_list = self.load(selectors.shopping_list_get, shopping_list_id=object_id)
+
+        def run(data: dict[str, Any]) -> str:
+            with message_context.use(correlation_id=shopping_list.order_id):
+                services.shopping_list_assign(shopping_list_id=shopping_list.id, bot_id=data["bot"])
+            bot = selectors.bot_get(bot_id=data["bot"])
+            self.message_user(request, f"Assigned the shopping list to {bot.name}.", messages.SUCCESS)
+            return self.admin_url("change", shopping_list.id)
+
+        return self.command_form(
+            request, form_class=AssignForm, title="Assign to a bot", run=run, original=shopping_list
+        )
 
 
 # --- Bots -------------------------------------------------------------------------------------
 
 
 @admin.register(Bot)
-class BotAdmin(admin.ModelAdmin):
+class BotAdmin(CommandAdmin):
     list_display = ("name", "status", "shopping_list_id", "id", "created_at", "updated_at")
     list_filter = ("status",)
     search_fields = ("name", "=id", "=shopping_list_id")
@@ -202,28 +158,20 @@ class BotAdmin(admin.ModelAdmin):
 
     # The row is never edited or deleted by hand; the "add" page creates a bot through the service.
 
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self.has_model_perm(request, "add")
 
     def add_view(
         self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        form = BotCreateForm(request.POST if request.method == "POST" else None)
-        if form.is_valid():
-            try:
-                bot_id = services.bot_create(name=form.cleaned_data["name"])
-            except DomainError as error:
-                self.message_user(request, error.message, messages.ERROR)
-            else:
-                bot = selectors.bot_get(bot_id=bot_id)
-                self.message_user(request, f"Created the bot {bot.name}.", messages.SUCCESS)
-                return HttpResponseRedirect(reverse("admin:depot_bot_change", args=[bot_id]))
-        return render_command_form(self, request, form, title="Create a bot")
+        self.require(request, "add_bot")
+
+        def run(data: dict[str, Any]) -> str:
+            bot = selectors.bot_get(bot_id=services.bot_create(name=data["name"]))
+            self.message_user(request, f"Created the bot {bot.name}.", messages.SUCCESS)
+            return self.admin_url("change", bot.id)
+
+        return self.command_form(request, form_class=BotCreateForm, title="Create a bot", run=run)
 
 
 # --- What the depot keeps of other contexts ---------------------------------------------------

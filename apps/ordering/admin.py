@@ -7,26 +7,24 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.contrib import admin, messages
-from django.db.models import Model, QuerySet
+from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from mallbots.ddd import DomainError
 from mallbots.ddd import context as message_context
 from mallbots.messaging.timeline import correlation_timeline
+from mallbots.web.admin import CommandAdmin, html_table, plural
 
 from . import services
 from .models import Order
 
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+ITEM_HEADERS = ("store", "product", "product id", "price", "quantity", "line total")
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(CommandAdmin):
     list_display = ("id", "customer_id", "status", "total", "shopping_id", "created_at", "updated_at")
     list_filter = ("status",)
     # Ids are pasted whole: exact matches.
@@ -52,20 +50,10 @@ class OrderAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
     @admin.display(description="items")
     def items_table(self, obj: Order) -> SafeString:
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        return html_table(
+            ITEM_HEADERS,
             (
                 (
                     line["store_name"],
@@ -77,13 +65,7 @@ class OrderAdmin(admin.ModelAdmin):
                 )
                 for line in obj.items
             ),
-        )
-        return format_html(
-            "<table><thead><tr><th>store</th><th>product</th><th>product id</th><th>price</th>"
-            "<th>quantity</th><th>line total</th></tr></thead><tbody>{}</tbody>"
-            "<tfoot><tr><th colspan='5'>total</th><th>{}</th></tr></tfoot></table>",
-            rows,
-            obj.total,
+            footer=("total", obj.total),
         )
 
     @admin.display(description="timeline")
@@ -93,18 +75,12 @@ class OrderAdmin(admin.ModelAdmin):
         entries = correlation_timeline(obj.id)
         if not entries:
             return format_html("<p>{}</p>", "Nothing recorded under this order's id.")
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        return html_table(
+            ("time", "kind", "where", "what", "outcome", "detail"),
             (
                 (entry.at.isoformat(), entry.kind, entry.where, entry.what, entry.outcome, entry.detail)
                 for entry in entries
             ),
-        )
-        return format_html(
-            "<table><thead><tr><th>time</th><th>kind</th><th>where</th><th>what</th><th>outcome</th>"
-            "<th>detail</th></tr></thead><tbody>{}</tbody></table>",
-            rows,
         )
 
     def has_cancel_permission(self, request: HttpRequest) -> bool:
@@ -113,14 +89,15 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.action(description="Cancel selected orders", permissions=["cancel"])
     def cancel_selected(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
-        cancelled = 0
-        for order_id in queryset.order_by("id").values_list("id", flat=True):
-            try:
-                with message_context.use(correlation_id=order_id):
-                    services.order_cancel(order_id=order_id)
-            except DomainError as error:
-                self.message_user(request, f"Order {order_id}: {error.message}.", messages.ERROR)
-            else:
-                cancelled += 1
-        if cancelled:
-            self.message_user(request, f"Cancelled {_plural(cancelled, 'order')}.", messages.SUCCESS)
+        def cancel(order_id: str) -> None:
+            with message_context.use(correlation_id=order_id):
+                services.order_cancel(order_id=order_id)
+
+        self.run_each(
+            request,
+            queryset.order_by("id").values_list("id", flat=True),
+            cancel,
+            label=lambda order_id: f"Order {order_id}",
+            summary=lambda count: f"Cancelled {plural(count, 'order')}.",
+            end=".",
+        )

@@ -4,36 +4,23 @@ one looks wrong (the whole table: `manage.py rebuild_search`)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from decimal import Decimal
 
 from django.contrib import admin, messages
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from mallbots.ddd import DomainError
 from mallbots.ddd import context as message_context
+from mallbots.web.admin import CommandAdmin, ReadOnlyAdmin, html_table
 
 from . import services
 from .models import CustomerCache, SearchOrder
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Viewable, never added, changed or deleted from the admin."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-
 @admin.register(SearchOrder)
-class SearchOrderAdmin(ReadOnlyAdmin):
+class SearchOrderAdmin(CommandAdmin):
     list_display = ("order_id", "customer_name", "customer_id", "status", "total", "created_at", "updated_at")
     list_filter = ("status",)
     # Ids are pasted whole: exact matches; names: contains.
@@ -58,11 +45,8 @@ class SearchOrderAdmin(ReadOnlyAdmin):
 
     @admin.display(description="items")
     def items_table(self, obj: SearchOrder) -> SafeString:
-        if not obj.items:
-            return format_html("<p>{}</p>", "No items.")
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        return html_table(
+            ("store", "product", "product id", "price", "quantity", "line total"),
             (
                 (
                     line["storeName"],
@@ -74,11 +58,7 @@ class SearchOrderAdmin(ReadOnlyAdmin):
                 )
                 for line in obj.items
             ),
-        )
-        return format_html(
-            "<table><thead><tr><th>store</th><th>product</th><th>product id</th><th>price</th>"
-            "<th>quantity</th><th>line total</th></tr></thead><tbody>{}</tbody></table>",
-            rows,
+            empty="No items.",
         )
 
     def has_refresh_permission(self, request: HttpRequest) -> bool:
@@ -87,15 +67,19 @@ class SearchOrderAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Refresh selected orders from the ordering context", permissions=["refresh"])
     def refresh_selected(self, request: HttpRequest, queryset: QuerySet[SearchOrder]) -> None:
-        outcomes: dict[str, int] = {}
-        for order_id in queryset.order_by("order_id").values_list("order_id", flat=True):
-            try:
-                with message_context.use(correlation_id=order_id):
-                    outcome = services.search_order_refresh(order_id=order_id)
-            except DomainError as error:
-                self.message_user(request, f"Order {order_id}: {error.message}.", messages.ERROR)
-            else:
-                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        outcomes: Counter[str] = Counter()
+
+        def refresh(order_id: str) -> None:
+            with message_context.use(correlation_id=order_id):
+                outcomes[services.search_order_refresh(order_id=order_id)] += 1
+
+        self.run_each(
+            request,
+            queryset.order_by("order_id").values_list("order_id", flat=True),
+            refresh,
+            label=lambda order_id: f"Order {order_id}",
+            end=".",
+        )
         if outcomes:
             summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()))
             self.message_user(request, f"Refreshed from the ordering context: {summary}.", messages.SUCCESS)

@@ -212,6 +212,21 @@ def test_add_product_form(admin_client):
     )
 
 
+def test_add_product_form_refuses_a_sku_the_store_has_and_keeps_the_form_filled_in(admin_client):
+    # given
+    existing = ProductFactory(sku="BK-1")
+    before = counts()
+    # when
+    response = admin_client.post(
+        url("store", "add_product", existing.store_id), {"name": "Copy", "sku": "BK-1", "price": "1.00"}
+    )
+    # then
+    assert response.status_code == 200
+    assert flash(response) == [("error", "the store already has a product with that SKU")]
+    assert response.context["form"]["sku"].value() == "BK-1"
+    assert counts() == before
+
+
 def test_a_form_for_an_unknown_store_answers_404(admin_client):
     assert admin_client.get(url("store", "rebrand", "missing")).status_code == 404
     assert (

@@ -381,7 +381,9 @@ def test_adding_a_sku_the_store_has_answers_400_with_the_reason(manager):
     before = counts()
     # when
     response = manager.post(
-        f"/api/stores/{existing.store_id}/products", {"name": "Copy", "sku": "BK-1", "price": 1}, format="json"
+        f"/api/stores/{existing.store_id}/products",
+        {"name": "Copy", "sku": "BK-1", "price": 1},
+        format="json",
     )
     # then
     message = "the store already has a product with that SKU"

@@ -6,10 +6,12 @@ from drf_spectacular.views import (
     SpectacularSwaggerView,
 )
 
+from mallbots.backoffice import views as backoffice_views
 from mallbots.messaging import views as messaging_views
 from mallbots.web import health, metrics
 
 urlpatterns = [
+    path("", backoffice_views.home, name="home"),
     path("admin/", admin.site.urls),
     path("health/live", health.live, name="health-live"),
     path("health/ready", health.ready, name="health-ready"),

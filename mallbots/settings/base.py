@@ -17,7 +17,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 
 INSTALLED_APPS = [
     "mallbots.backoffice",  # before admin: its admin/index.html (the staff dashboard) wins
-    "django.contrib.admin",
+    "mallbots.backoffice.apps.MallAdminConfig",  # django.contrib.admin with the mall's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -67,3 +67,10 @@ def count_bots_by_status() -> dict[str, int]:
     from . import selectors
 
     return selectors.bot_count_by_status()
+
+
+def bot_names(bot_ids: list[str]) -> dict[str, str]:
+    """{id: name} of the known bots among `bot_ids`, in one query."""
+    from . import selectors
+
+    return selectors.bot_names(bot_ids=bot_ids)

@@ -16,9 +16,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
+from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.text import Truncator
 
 from mallbots.ddd import DomainError, NotFound
 
@@ -30,6 +31,55 @@ Row = TypeVar("Row")
 def plural(count: int, noun: str) -> str:
     """`1 order`, `2 orders`, `1,200 events`."""
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+SHORT_ID = 8  # characters of an id shown in lists; the whole id is its tooltip
+NAME_LENGTH = 60  # characters of a name shown beside an id
+
+
+def change_url(label: str, object_id: object) -> str:
+    """The admin page of `label`'s object ("depot_shoppinglist", id), or "" when there is none
+    (no such admin, or no id). Linking to another context's page imports nothing of it."""
+    if object_id in (None, ""):
+        return ""
+    try:
+        return reverse(f"admin:{label}_change", args=[object_id])
+    except NoReverseMatch:
+        return ""
+
+
+def short_id(value: object, url: str = "") -> SafeString:
+    """The first characters of an id, the whole id as its tooltip, linked to `url` if given."""
+    text = str(value or "")
+    if not text:
+        return format_html("{}", "—")
+    if url:
+        return format_html('<a class="mall-short" href="{}" title="{}">{}</a>', url, text, text[:SHORT_ID])
+    return format_html('<span class="mall-short" title="{}">{}</span>', text, text[:SHORT_ID])
+
+
+def name_and_id(name: str | None, value: object, url: str = "") -> SafeString:
+    """ "Ada Lovelace 3f2a9c1e": the name (cut to NAME_LENGTH) beside the short id, the pair
+    linked to `url`; the id alone when the name is not known."""
+    text = str(value or "")
+    if not name or not text:
+        return short_id(value, url)
+    label = Truncator(name).chars(NAME_LENGTH)
+    if url:
+        return format_html(
+            '<a href="{}" title="{}">{} <span class="mall-short">{}</span></a>',
+            url,
+            text,
+            label,
+            text[:SHORT_ID],
+        )
+    return format_html(
+        '<span title="{}">{} <span class="mall-short">{}</span></span>', text, label, text[:SHORT_ID]
+    )
+
+
+def truncated(text: object, length: int = NAME_LENGTH) -> str:
+    return Truncator(str(text)).chars(length)
 
 
 def pretty_json(value: Any) -> SafeString:
@@ -107,6 +157,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         which the overrides above deny to the admin's own views."""
         codename = get_permission_codename(action, self.opts)
         return request.user.has_perm(f"{self.opts.app_label}.{codename}")
+
+    def decorate_rows(self, request: HttpRequest, rows: list[Any]) -> None:
+        """Called with a changelist's page of rows before it renders: set on them what the
+        columns show from elsewhere (names from a cache or a contract), one query per page."""
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        changelist = super().get_changelist_instance(request)
+        self.decorate_rows(request, list(changelist.result_list))
+        return changelist
 
     def admin_url(self, view: str, *args: object, model: str | None = None) -> str:
         """`admin:<app>_<model>_<view>` of this model, or of `model` in the same app."""
@@ -198,17 +257,20 @@ class CommandAdmin(ReadOnlyAdmin):
         label: Callable[[Row], str],
         done: Callable[[Row], str] | None = None,
         summary: Callable[[int], str] | None = None,
+        why: Callable[[Row], str] | None = None,
         end: str = "",
     ) -> int:
         """An action's loop: run `command` for each row; a refusal is an error message
-        "<label>: <why><end>", a success a message `done(row)` of its own or, with `summary`,
-        one message for all of them. Answers how many succeeded."""
+        "<label>: <the error's message><why(row)><end>" (`why` says what in the row made the
+        command refuse it), a success a message `done(row)` of its own or, with `summary`, one
+        message for all of them. Answers how many succeeded."""
         succeeded = 0
         for row in rows:
             try:
                 command(row)
             except DomainError as error:
-                self.message_user(request, f"{label(row)}: {error.message}{end}", messages.ERROR)
+                reason = why(row) if why is not None else ""
+                self.message_user(request, f"{label(row)}: {error.message}{reason}{end}", messages.ERROR)
             else:
                 succeeded += 1
                 if done is not None:

@@ -1,14 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import (
-    SpectacularAPIView,
-    SpectacularRedocView,
-    SpectacularSwaggerView,
-)
+from drf_spectacular.views import SpectacularAPIView
 
 from mallbots.backoffice import views as backoffice_views
 from mallbots.messaging import views as messaging_views
-from mallbots.web import health, metrics
+from mallbots.web import docs, health, metrics
 
 urlpatterns = [
     path("", backoffice_views.home, name="home"),
@@ -18,12 +14,8 @@ urlpatterns = [
     path("health/progress", health.progress_view, name="health-progress"),
     path("metrics", metrics.metrics, name="prometheus-metrics"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path(
-        "api/docs/",
-        SpectacularSwaggerView.as_view(url_name="schema"),
-        name="swagger-ui",
-    ),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/docs/", docs.swagger_ui, name="swagger-ui"),
+    path("api/redoc/", docs.redoc, name="redoc"),
     path("api/events/", messaging_views.events_page, name="asyncapi-page"),
     path("api/events/asyncapi.json", messaging_views.asyncapi_json, name="asyncapi-json"),
     # Each context's urls spell out their full paths under /api/ ("stores/<id>/rebrand", ...):

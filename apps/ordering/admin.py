@@ -19,7 +19,7 @@ from django.utils.safestring import SafeString
 from apps.customers import contracts as customers
 from apps.depot import contracts as depot
 from mallbots.ddd import context as message_context
-from mallbots.messaging.timeline import correlation_timeline
+from mallbots.messaging.timeline import TimelineEntry, correlation_timeline
 from mallbots.web.admin import CommandAdmin, change_url, html_table, name_and_id, plural, short_id
 from mallbots.web.swimlane import clock, elapsed, swimlane
 
@@ -58,8 +58,6 @@ class OrderAdmin(CommandAdmin):
         "created_at",
         "updated_at",
         "items_table",
-        "saga",
-        "timeline",
     )
     readonly_fields = fields
     change_form_template = "admin/ordering/order/change_form.html"
@@ -135,16 +133,9 @@ class OrderAdmin(CommandAdmin):
             footer=("total", obj.total),
         )
 
-    @admin.display(description="saga")
-    def saga(self, obj: Order) -> SafeString:
-        """The saga as a swimlane: a lane per context, a mark per event, message and delivery."""
-        return swimlane(correlation_timeline(obj.id))
-
-    @admin.display(description="timeline")
-    def timeline(self, obj: Order) -> SafeString:
+    def timeline(self, entries: list[TimelineEntry]) -> SafeString:
         """What happened to the order, in time order, in every context: events stored,
         messages published, and how each handler took them."""
-        entries = correlation_timeline(obj.id)
         start = entries[0].at if entries else None
         return html_table(
             ("time (UTC)", "after", "kind", "where", "what", "outcome", "detail"),
@@ -164,11 +155,16 @@ class OrderAdmin(CommandAdmin):
         )
 
     def change_context(self, request: HttpRequest, object_id: str) -> dict[str, Any]:
+        """Below the order's fields, the full width of the page: its saga as a swimlane (a lane
+        per context, a mark per event, message and delivery), then the same as a table."""
         order = selectors.order_find(order_id=object_id)
+        if order is None:
+            return {}
+        entries = correlation_timeline(order.id)
         return {
-            "can_cancel": self.has_cancel_permission(request)
-            and order is not None
-            and order.status in CANCELLABLE
+            "can_cancel": self.has_cancel_permission(request) and order.status in CANCELLABLE,
+            "saga": swimlane(entries),
+            "timeline": self.timeline(entries),
         }
 
     # --- cancel -------------------------------------------------------------------------------

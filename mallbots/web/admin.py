@@ -11,8 +11,9 @@ from typing import Any, TypeVar
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -34,7 +35,8 @@ def plural(count: int, noun: str) -> str:
 
 
 SHORT_ID = 8  # characters of an id shown in lists; the whole id is its tooltip
-NAME_LENGTH = 60  # characters of a name shown beside an id
+NAME_LENGTH = 60  # characters of a name shown beside an id, or of a text in a list
+TABLE_TEXT = 120  # characters of a text in a read-only table
 
 
 def change_url(label: str, object_id: object) -> str:
@@ -98,7 +100,7 @@ def html_table(
     """A table for a read-only field: a header row, a row per item (values escaped unless
     safe), and an optional footer of a label spanning all columns but the last, and a value.
     With `empty`, no rows show that sentence instead of an empty table."""
-    body = format_html_join("", "<tr>{}</tr>", ((_cells("td", row),) for row in rows))
+    body = format_html_join("", "<tr>{}</tr>", ((_cells("td", [_cell(v) for v in row]),) for row in rows))
     if empty is not None and not body:
         return format_html("<p>{}</p>", empty)
     foot = ""
@@ -109,6 +111,13 @@ def html_table(
     return format_html(
         "<table><thead><tr>{}</tr></thead><tbody>{}</tbody>{}</table>", _cells("th", headers), body, foot
     )
+
+
+def _cell(value: object) -> object:
+    """Plain text past TABLE_TEXT characters is cut (the row's own page has it whole)."""
+    if isinstance(value, str) and not isinstance(value, SafeString) and len(value) > TABLE_TEXT:
+        return truncated(value, TABLE_TEXT)
+    return value
 
 
 def _cells(tag: str, values: Sequence[object]) -> SafeString:
@@ -157,6 +166,30 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         which the overrides above deny to the admin's own views."""
         codename = get_permission_codename(action, self.opts)
         return request.user.has_perm(f"{self.opts.app_label}.{codename}")
+
+    def get_list_display(self, request: HttpRequest) -> Sequence[Any]:
+        """The columns, with every free text cut to NAME_LENGTH characters: a long name never
+        widens a list (its own page shows it whole)."""
+        return [self._cut(column) for column in super().get_list_display(request)]
+
+    def _cut(self, column: Any) -> Any:
+        if not isinstance(column, str):
+            return column
+        try:
+            field = self.opts.get_field(column)
+        except FieldDoesNotExist:
+            return column
+        if not isinstance(field, models.CharField | models.TextField) or field.choices:
+            return column
+
+        def show(obj: Model) -> str:
+            value = getattr(obj, column)
+            return truncated(value) if value not in (None, "") else self.get_empty_value_display()
+
+        show.short_description = field.verbose_name  # type: ignore[attr-defined]
+        show.admin_order_field = column  # type: ignore[attr-defined]
+        show.__name__ = column
+        return show
 
     def decorate_rows(self, request: HttpRequest, rows: list[Any]) -> None:
         """Called with a changelist's page of rows before it renders: set on them what the

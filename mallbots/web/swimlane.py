@@ -26,7 +26,7 @@ COMPENSATION_WORDS = ("Reject", "Cancel", "Fail", "Releas", "Refus")
 WIDTH = 1200
 MARGIN = 170  # the time column
 HEADER = 36
-ROW = 22
+ROW = 24
 MAX_ROWS = 300
 
 COLOURS = {

@@ -5,14 +5,25 @@ through the same service the API uses. The caches of stores data are shown read-
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.safestring import SafeString
 
+from apps.customers import contracts as customers
 from mallbots.eventstore.store import read_stream
-from mallbots.web.admin import CommandAdmin, ReadOnlyAdmin, html_table, plural, pretty_json
+from mallbots.web.admin import (
+    CommandAdmin,
+    ReadOnlyAdmin,
+    change_url,
+    html_table,
+    name_and_id,
+    plural,
+    pretty_json,
+    short_id,
+)
 
 from . import services
 from .domain import Basket as BasketAggregate
@@ -21,7 +32,7 @@ from .models import Basket, ProductCache, StoreCache
 
 @admin.register(Basket)
 class BasketAdmin(CommandAdmin):
-    list_display = ("id", "customer_id", "status", "item_count", "payment_id", "started_at", "updated_at")
+    list_display = ("basket", "customer", "status", "item_count", "payment", "started_at", "updated_at")
     list_filter = ("status",)
     # Ids are pasted whole: exact matches.
     search_fields = ("=customer_id", "=id")
@@ -30,9 +41,10 @@ class BasketAdmin(CommandAdmin):
     actions = ("cancel_selected",)
     fields = (
         "id",
-        "customer_id",
+        "customer",
         "status",
-        "payment_id",
+        "payment",
+        "order",
         "version",
         "started_at",
         "updated_at",
@@ -40,6 +52,31 @@ class BasketAdmin(CommandAdmin):
         "history",
     )
     readonly_fields = fields
+
+    def decorate_rows(self, request: HttpRequest, rows: list[Any]) -> None:
+        names = customers.customer_names([row.customer_id for row in rows])
+        for row in rows:
+            row.customer_name = names.get(row.customer_id, "")
+
+    @admin.display(description="basket", ordering="id")
+    def basket(self, obj: Basket) -> SafeString:
+        return short_id(obj.id, self.admin_url("change", obj.id))
+
+    @admin.display(description="customer", ordering="customer_id")
+    def customer(self, obj: Basket) -> SafeString:
+        name = getattr(obj, "customer_name", None)
+        if name is None:
+            name = customers.customer_names([obj.customer_id]).get(obj.customer_id, "")
+        return name_and_id(name, obj.customer_id, change_url("customers_customer", obj.customer_id))
+
+    @admin.display(description="payment", ordering="payment_id")
+    def payment(self, obj: Basket) -> SafeString:
+        return short_id(obj.payment_id, change_url("payments_payment", obj.payment_id))
+
+    @admin.display(description="order")
+    def order(self, obj: Basket) -> SafeString:
+        """A checked-out basket became the order of the same id."""
+        return short_id(obj.id, change_url("ordering_order", obj.id)) if obj.payment_id else short_id("")
 
     @admin.display(description="items")
     def item_count(self, obj: Basket) -> int:
@@ -101,8 +138,23 @@ class StoreCacheAdmin(ReadOnlyAdmin):
 
 @admin.register(ProductCache)
 class ProductCacheAdmin(ReadOnlyAdmin):
-    list_display = ("id", "name", "store_id", "price", "updated_at")
+    list_display = ("product", "name", "store", "price", "updated_at")
     search_fields = ("=id", "=store_id", "name")
     ordering = ("name",)
     fields = ("id", "store_id", "name", "price", "updated_at")
     readonly_fields = fields
+
+    def decorate_rows(self, request: HttpRequest, rows: list[Any]) -> None:
+        names = dict(StoreCache.objects.filter(id__in={r.store_id for r in rows}).values_list("id", "name"))
+        for row in rows:
+            row.store_name = names.get(row.store_id, "")
+
+    @admin.display(description="id", ordering="id")
+    def product(self, obj: ProductCache) -> SafeString:
+        return short_id(obj.id, self.admin_url("change", obj.id))
+
+    @admin.display(description="store", ordering="store_id")
+    def store(self, obj: ProductCache) -> SafeString:
+        return name_and_id(
+            getattr(obj, "store_name", ""), obj.store_id, change_url("baskets_storecache", obj.store_id)
+        )

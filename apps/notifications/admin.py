@@ -4,16 +4,20 @@ is a fact, and the cache follows the customers context)."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
 
-from mallbots.web.admin import ReadOnlyAdmin
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.safestring import SafeString
+
+from mallbots.web.admin import ReadOnlyAdmin, change_url, name_and_id, short_id
 
 from .models import CustomerCache, SentNotification
 
 
 @admin.register(SentNotification)
 class SentNotificationAdmin(ReadOnlyAdmin):
-    list_display = ("sent_at", "kind", "order_id", "customer_id", "sms_number", "text")
+    list_display = ("sent_at", "kind", "order", "customer", "sms_number", "text")
     list_filter = ("kind",)
     # The start of an order id finds it by the short id the SMS quoted; customer ids are
     # pasted whole; a number may be typed in part.
@@ -21,8 +25,25 @@ class SentNotificationAdmin(ReadOnlyAdmin):
     search_help_text = "Order id (or its first characters, as in the SMS), exact customer id, or SMS number."
     ordering = ("-sent_at", "-id")
     date_hierarchy = "sent_at"
-    fields = ("order_id", "kind", "customer_id", "sms_number", "text", "sent_at")
+    fields = ("order", "kind", "customer", "sms_number", "text", "sent_at")
     readonly_fields = fields
+
+    def decorate_rows(self, request: HttpRequest, rows: list[Any]) -> None:
+        ids = {row.customer_id for row in rows}
+        names = dict(CustomerCache.objects.filter(id__in=ids).values_list("id", "name"))
+        for row in rows:
+            row.customer_name = names.get(row.customer_id, "")
+
+    @admin.display(description="order", ordering="order_id")
+    def order(self, obj: SentNotification) -> SafeString:
+        return short_id(obj.order_id, change_url("ordering_order", obj.order_id))
+
+    @admin.display(description="customer", ordering="customer_id")
+    def customer(self, obj: SentNotification) -> SafeString:
+        name = getattr(obj, "customer_name", None)
+        if name is None:
+            name = CustomerCache.objects.filter(id=obj.customer_id).values_list("name", flat=True).first()
+        return name_and_id(name, obj.customer_id, change_url("customers_customer", obj.customer_id))
 
 
 @admin.register(CustomerCache)

@@ -17,17 +17,35 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import URLPattern
+from django.utils.safestring import SafeString
 
-from mallbots.web.admin import CommandAdmin, ReadOnlyAdmin, plural
+from mallbots.web.admin import CommandAdmin, ReadOnlyAdmin, change_url, name_and_id, plural, short_id
 
 from . import selectors, services
-from .domain import InvoiceNotFound
+from .domain import InvoiceNotFound, InvoiceStatus
 from .models import CustomerCache, Invoice, OrderCopy, Payment
 
 
 class AuthorizePaymentForm(forms.Form):
-    customer_id = forms.CharField(label="Customer id", max_length=64)
+    customer_id = forms.ChoiceField(label="Customer", help_text="The customers payments know of, by name.")
     amount = forms.DecimalField(max_digits=9, decimal_places=2)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        customer = self.fields["customer_id"]
+        assert isinstance(customer, forms.ChoiceField)
+        customer.choices = [
+            ("", "Choose a customer"),
+            *((c.id, f"{c.name} · {c.id[:8]}") for c in CustomerCache.objects.order_by("name", "id")),
+        ]
+
+
+def customer_link(name: str | None, customer_id: str) -> SafeString:
+    return name_and_id(name, customer_id, change_url("customers_customer", customer_id))
+
+
+def order_link(order_id: str) -> SafeString:
+    return short_id(order_id, change_url("ordering_order", order_id))
 
 
 class AdjustInvoiceForm(forms.Form):
@@ -54,7 +72,7 @@ class ConfirmedFilter(admin.SimpleListFilter):
 
 @admin.register(Payment)
 class PaymentAdmin(CommandAdmin):
-    list_display = ("id", "customer_name", "customer_id", "amount", "order_id", "created_at")
+    list_display = ("payment", "customer", "amount", "order", "created_at")
     list_filter = (ConfirmedFilter,)
     search_fields = ("=id", "=customer_id", "=order_id")
     search_help_text = "Exact payment, customer or order id."
@@ -76,6 +94,18 @@ class PaymentAdmin(CommandAdmin):
     @admin.display(description="customer")
     def customer_name(self, obj: Payment) -> str:
         return getattr(obj, "customer_name", None) or "—"
+
+    @admin.display(description="payment", ordering="id")
+    def payment(self, obj: Payment) -> SafeString:
+        return short_id(obj.id, self.admin_url("change", obj.id))
+
+    @admin.display(description="customer", ordering="customer_name")
+    def customer(self, obj: Payment) -> SafeString:
+        return customer_link(getattr(obj, "customer_name", None), obj.customer_id)
+
+    @admin.display(description="order", ordering="order_id")
+    def order(self, obj: Payment) -> SafeString:
+        return order_link(obj.order_id)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # The "add" page is the authorization form, which calls the service.
@@ -102,13 +132,25 @@ class PaymentAdmin(CommandAdmin):
 
 @admin.register(Invoice)
 class InvoiceAdmin(CommandAdmin):
-    list_display = ("id", "order_id", "payment_id", "amount", "status", "created_at", "updated_at")
+    list_display = ("invoice", "order", "payment", "amount", "status", "created_at", "updated_at")
     list_filter = ("status",)
     search_fields = ("=id", "=order_id", "=payment_id")
     search_help_text = "Exact invoice, order or payment id."
-    fields = ("id", "order_id", "payment_id", "amount", "status", "version", "created_at", "updated_at")
+    fields = ("id", "order", "payment", "amount", "status", "version", "created_at", "updated_at")
     readonly_fields = fields
     actions = ("pay_selected", "cancel_selected")
+
+    @admin.display(description="invoice", ordering="id")
+    def invoice(self, obj: Invoice) -> SafeString:
+        return short_id(obj.id, self.admin_url("change", obj.id))
+
+    @admin.display(description="order", ordering="order_id")
+    def order(self, obj: Invoice) -> SafeString:
+        return order_link(obj.order_id)
+
+    @admin.display(description="payment", ordering="payment_id")
+    def payment(self, obj: Invoice) -> SafeString:
+        return short_id(obj.payment_id, change_url("payments_payment", obj.payment_id))
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Invoice]:
         return selectors.invoice_list()
@@ -129,10 +171,12 @@ class InvoiceAdmin(CommandAdmin):
     ) -> None:
         self.run_each(
             request,
-            queryset.order_by("id").values_list("id", flat=True),
-            lambda invoice_id: command(invoice_id=invoice_id),
-            label=lambda invoice_id: f"Invoice {invoice_id}",
+            queryset.order_by("id").values_list("id", "status"),
+            lambda row: command(invoice_id=row[0]),
+            label=lambda row: f"Invoice {row[0]}",
             summary=lambda count: f"{done} {plural(count, 'invoice')}.",
+            why=lambda row: f": it is {row[1]}, and only {InvoiceStatus.PENDING} invoices can be",
+            end=".",
         )
 
     # --- adjust the amount -------------------------------------------------------------------
@@ -173,9 +217,9 @@ class InvoiceAdmin(CommandAdmin):
 @admin.register(OrderCopy)
 class OrderCopyAdmin(ReadOnlyAdmin):
     list_display = (
-        "order_id",
-        "customer_id",
-        "payment_id",
+        "order",
+        "customer",
+        "payment",
         "total",
         "confirmation",
         "rejected",
@@ -199,6 +243,24 @@ class OrderCopyAdmin(ReadOnlyAdmin):
         "updated_at",
     )
     readonly_fields = fields
+
+    def decorate_rows(self, request: HttpRequest, rows: list[Any]) -> None:
+        ids = {row.customer_id for row in rows}
+        names = dict(CustomerCache.objects.filter(id__in=ids).values_list("id", "name"))
+        for row in rows:
+            row.customer_name = names.get(row.customer_id, "")
+
+    @admin.display(description="order", ordering="order_id")
+    def order(self, obj: OrderCopy) -> SafeString:
+        return order_link(obj.order_id)
+
+    @admin.display(description="customer", ordering="customer_id")
+    def customer(self, obj: OrderCopy) -> SafeString:
+        return customer_link(getattr(obj, "customer_name", None), obj.customer_id)
+
+    @admin.display(description="payment", ordering="payment_id")
+    def payment(self, obj: OrderCopy) -> SafeString:
+        return short_id(obj.payment_id, change_url("payments_payment", obj.payment_id))
 
 
 @admin.register(CustomerCache)

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils.safestring import SafeString
 
 from mallbots.ddd import context as message_context
-from mallbots.web.admin import CommandAdmin, ReadOnlyAdmin, html_table
+from mallbots.web.admin import CommandAdmin, ReadOnlyAdmin, change_url, html_table, name_and_id, short_id
 
 from . import services
 from .models import CustomerCache, SearchOrder
@@ -21,7 +21,7 @@ from .models import CustomerCache, SearchOrder
 
 @admin.register(SearchOrder)
 class SearchOrderAdmin(CommandAdmin):
-    list_display = ("order_id", "customer_name", "customer_id", "status", "total", "created_at", "updated_at")
+    list_display = ("order", "customer", "status", "total", "created_at", "updated_at")
     list_filter = ("status",)
     # Ids are pasted whole: exact matches; names: contains.
     search_fields = ("=order_id", "=customer_id", "customer_name")
@@ -30,9 +30,8 @@ class SearchOrderAdmin(CommandAdmin):
     date_hierarchy = "created_at"
     actions = ("refresh_selected",)
     fields = (
-        "order_id",
-        "customer_id",
-        "customer_name",
+        "order",
+        "customer",
         "status",
         "total",
         "created_at",
@@ -42,6 +41,16 @@ class SearchOrderAdmin(CommandAdmin):
         "product_ids",
     )
     readonly_fields = fields
+
+    @admin.display(description="order", ordering="order_id")
+    def order(self, obj: SearchOrder) -> SafeString:
+        return short_id(obj.order_id, change_url("ordering_order", obj.order_id))
+
+    @admin.display(description="customer", ordering="customer_name")
+    def customer(self, obj: SearchOrder) -> SafeString:
+        return name_and_id(
+            obj.customer_name, obj.customer_id, change_url("customers_customer", obj.customer_id)
+        )
 
     @admin.display(description="items")
     def items_table(self, obj: SearchOrder) -> SafeString:

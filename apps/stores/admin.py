@@ -14,8 +14,9 @@ from django.contrib import admin, messages
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern
+from django.utils.safestring import SafeString
 
-from mallbots.web.admin import CommandAdmin
+from mallbots.web.admin import CommandAdmin, name_and_id, short_id
 
 from . import selectors, services
 from .models import Product, Store
@@ -61,7 +62,7 @@ class ProductPriceForm(forms.Form):
 
 @admin.register(Store)
 class StoreAdmin(CommandAdmin):
-    list_display = ("name", "location", "participating", "id")
+    list_display = ("name", "location", "participating", "store")
     list_filter = ("participating",)
     search_fields = ("name", "location", "=id")
     search_help_text = "Name, location or exact id."
@@ -101,6 +102,10 @@ class StoreAdmin(CommandAdmin):
             label=lambda store: store.name,
             done=lambda store: f"{store.name} {done}.",
         )
+
+    @admin.display(description="id", ordering="id")
+    def store(self, obj: Store) -> SafeString:
+        return short_id(obj.id)
 
     def changelist_context(self, request: HttpRequest) -> dict[str, Any]:
         return {"can_create_store": request.user.has_perm("stores.add_store")}
@@ -176,7 +181,7 @@ class StoreFilter(admin.SimpleListFilter):
 
 @admin.register(Product)
 class ProductAdmin(CommandAdmin):
-    list_display = ("name", "store_name", "sku", "price", "id")
+    list_display = ("name", "store", "sku", "price", "product")
     list_filter = (StoreFilter,)
     search_fields = ("name", "sku", "=id", "=store_id")
     search_help_text = "Name, SKU, exact product id or exact store id."
@@ -194,6 +199,16 @@ class ProductAdmin(CommandAdmin):
     @admin.display(description="store", ordering="store_name")
     def store_name(self, obj: Product) -> str:
         return getattr(obj, "store_name", None) or "-"
+
+    @admin.display(description="store", ordering="store_name")
+    def store(self, obj: Product) -> SafeString:
+        return name_and_id(
+            getattr(obj, "store_name", None), obj.store_id, self.change_url("store", obj.store_id)
+        )
+
+    @admin.display(description="id", ordering="id")
+    def product(self, obj: Product) -> SafeString:
+        return short_id(obj.id)
 
     def get_urls(self) -> list[URLPattern]:
         return [

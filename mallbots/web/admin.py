@@ -35,7 +35,7 @@ def plural(count: int, noun: str) -> str:
 
 
 SHORT_ID = 8  # characters of an id shown in lists; the whole id is its tooltip
-NAME_LENGTH = 60  # characters of a name shown beside an id, or of a text in a list
+NAME_LENGTH = 40  # characters of a name shown beside an id, or of a text in a list
 TABLE_TEXT = 120  # characters of a text in a read-only table
 
 
@@ -167,7 +167,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         codename = get_permission_codename(action, self.opts)
         return request.user.has_perm(f"{self.opts.app_label}.{codename}")
 
-    def get_list_display(self, request: HttpRequest) -> Sequence[Any]:
+    def get_list_display(self, request: HttpRequest) -> list[Any]:
         """The columns, with every free text cut to NAME_LENGTH characters: a long name never
         widens a list (its own page shows it whole)."""
         return [self._cut(column) for column in super().get_list_display(request)]

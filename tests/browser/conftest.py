@@ -15,6 +15,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,6 +29,8 @@ from django.core.management import call_command
 from django.db import connections
 from django.test.testcases import LiveServerThread
 from django.test.utils import override_settings
+
+from apps.stores import services as stores
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("MALLBOTS_CHROMIUM", "/usr/bin/chromium"))
@@ -103,6 +106,11 @@ def live_mall(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str
     with django_db_blocker.unblock(), overrides:
         try:
             ids = build_mall()
+            # As long as names may be, without a space to break them: no page may widen.
+            long_store = stores.store_create(name="N" * 200, location="L" * 200)
+            stores.product_add(
+                store_id=long_store, name="P" * 200, description="D" * 2000, sku="S" * 200, price=Decimal("1")
+            )
             for role in ROLES:
                 user = User.objects.create_user(role, password=PASSWORD, is_staff=True)
                 user.groups.add(Group.objects.get(name=role))

@@ -147,7 +147,7 @@ def test_an_auditor_sees_the_failed_deliveries_but_no_action(browser):
 
 def test_a_store_manager_adds_a_product_with_the_form_and_is_told_why_a_second_sku_is_refused(browser):
     # given
-    store = Store.objects.order_by("name").first()
+    store = Store.objects.exclude(name="N" * 200).order_by("name").first()
     sku = Product.objects.filter(store_id=store.id).values_list("sku", flat=True).first()
     page = browser.page_as("store-managers")
     page.goto(f"{browser.base}/admin/stores/store/{store.id}/change/")
@@ -199,10 +199,16 @@ MAIN_PAGES = [
 
 
 def test_no_main_page_is_wider_than_a_1280_px_window(browser, live_mall):
-    # given a store whose name is as long as names may be, without a space to break it
-    Store.objects.filter(id=Store.objects.order_by("name").first().id).update(name="N" * 200)
+    # given a store and a product whose names are as long as names may be (live_mall)
     page = browser.page_as("administrators")
-    pages = [*MAIN_PAGES, f"/admin/ordering/order/{live_mall['completed']}/change/"]
+    long_store = Store.objects.get(name="N" * 200)
+    long_product = Product.objects.get(name="P" * 200)
+    pages = [
+        *MAIN_PAGES,
+        f"/admin/ordering/order/{live_mall['completed']}/change/",
+        f"/admin/stores/store/{long_store.id}/change/",
+        f"/admin/stores/product/{long_product.id}/change/",
+    ]
     # when
     overflow = {}
     for path in pages:
@@ -210,8 +216,10 @@ def test_no_main_page_is_wider_than_a_1280_px_window(browser, live_mall):
         overflow[path] = horizontal_overflow(page)
     # then
     assert overflow == dict.fromkeys(pages, 0)
-    page.goto(f"{browser.base}/admin/stores/store/")
-    browser.screenshot(page, "stores-with-a-long-name")
+    page.goto(f"{browser.base}/admin/stores/product/")
+    browser.screenshot(page, "products-with-a-long-name")
+    page.goto(f"{browser.base}/admin/stores/product/{long_product.id}/change/")
+    browser.screenshot(page, "product-with-a-long-name")
 
 
 @pytest.mark.parametrize(

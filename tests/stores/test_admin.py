@@ -81,7 +81,9 @@ def test_the_product_changelist_shows_store_names_without_a_query_per_row(
     by_store = admin_client.get(url("product", "changelist"), {"store_id": other.store_id})
     # then
     assert listing.status_code == 200
-    link = f'<td class="field-store"><a href="/admin/stores/store/{books.id}/change/" title="{books.id}">Books '
+    link = (
+        f'<td class="field-store"><a href="/admin/stores/store/{books.id}/change/" title="{books.id}">Books '
+    )
     assert listing.content.decode().count(link) == 12
     assert list(by_store.context["cl"].result_list) == [other]
 

@@ -5,7 +5,6 @@ through the same service the API uses. The caches of stores data are shown read-
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
@@ -20,6 +19,7 @@ from mallbots.web.admin import (
     change_url,
     html_table,
     name_and_id,
+    names_of,
     plural,
     pretty_json,
     short_id,
@@ -53,10 +53,7 @@ class BasketAdmin(CommandAdmin):
     )
     readonly_fields = fields
 
-    def decorate_rows(self, request: HttpRequest, rows: list[Any]) -> None:
-        names = customers.customer_names([row.customer_id for row in rows])
-        for row in rows:
-            row.customer_name = names.get(row.customer_id, "")
+    row_names = (("customer_id", "customer_name", customers.customer_names),)
 
     @admin.display(description="basket", ordering="id")
     def basket(self, obj: Basket) -> SafeString:
@@ -144,10 +141,7 @@ class ProductCacheAdmin(ReadOnlyAdmin):
     fields = ("id", "store_id", "name", "price", "updated_at")
     readonly_fields = fields
 
-    def decorate_rows(self, request: HttpRequest, rows: list[Any]) -> None:
-        names = dict(StoreCache.objects.filter(id__in={r.store_id for r in rows}).values_list("id", "name"))
-        for row in rows:
-            row.store_name = names.get(row.store_id, "")
+    row_names = (("store_id", "store_name", names_of(StoreCache)),)
 
     @admin.display(description="id", ordering="id")
     def product(self, obj: ProductCache) -> SafeString:

@@ -25,6 +25,7 @@ from mallbots.web.admin import (
     change_url,
     html_table,
     name_and_id,
+    names_of,
     plural,
     short_id,
 )
@@ -74,10 +75,7 @@ class ShoppingListAdmin(CommandAdmin):
     actions = ("assign_to_bot", "complete_selected", "cancel_selected")
     change_form_template = "admin/depot/shoppinglist/change_form.html"
 
-    def decorate_rows(self, request: HttpRequest, rows: list[Any]) -> None:
-        names = dict(Bot.objects.filter(id__in={r.assigned_bot_id for r in rows}).values_list("id", "name"))
-        for row in rows:
-            row.bot_name = names.get(row.assigned_bot_id, "")
+    row_names = (("assigned_bot_id", "bot_name", names_of(Bot)),)
 
     @admin.display(description="shopping list", ordering="id")
     def shopping_list(self, obj: ShoppingList) -> SafeString:
@@ -285,10 +283,7 @@ class ProductCacheAdmin(ReadOnlyAdmin):
     fields = ("id", "store_id", "name", "updated_at")
     readonly_fields = fields
 
-    def decorate_rows(self, request: HttpRequest, rows: list[Any]) -> None:
-        names = dict(StoreCache.objects.filter(id__in={r.store_id for r in rows}).values_list("id", "name"))
-        for row in rows:
-            row.store_name = names.get(row.store_id, "")
+    row_names = (("store_id", "store_name", names_of(StoreCache)),)
 
     @admin.display(description="store", ordering="store_id")
     def store(self, obj: ProductCache) -> SafeString:

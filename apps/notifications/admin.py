@@ -4,13 +4,10 @@ is a fact, and the cache follows the customers context)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 from django.utils.safestring import SafeString
 
-from mallbots.web.admin import ReadOnlyAdmin, change_url, name_and_id, short_id
+from mallbots.web.admin import ReadOnlyAdmin, change_url, name_and_id, names_of, short_id
 
 from .models import CustomerCache, SentNotification
 
@@ -28,11 +25,7 @@ class SentNotificationAdmin(ReadOnlyAdmin):
     fields = ("order", "kind", "customer", "sms_number", "text", "sent_at")
     readonly_fields = fields
 
-    def decorate_rows(self, request: HttpRequest, rows: list[Any]) -> None:
-        ids = {row.customer_id for row in rows}
-        names = dict(CustomerCache.objects.filter(id__in=ids).values_list("id", "name"))
-        for row in rows:
-            row.customer_name = names.get(row.customer_id, "")
+    row_names = (("customer_id", "customer_name", names_of(CustomerCache)),)
 
     @admin.display(description="order", ordering="order_id")
     def order(self, obj: SentNotification) -> SafeString:

@@ -64,10 +64,7 @@ class OrderAdmin(CommandAdmin):
 
     # --- list ---------------------------------------------------------------------------------
 
-    def decorate_rows(self, request: HttpRequest, rows: list[Any]) -> None:
-        names = customers.customer_names([row.customer_id for row in rows])
-        for row in rows:
-            row.customer_name = names.get(row.customer_id, "")
+    row_names = (("customer_id", "customer_name", customers.customer_names),)
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Order], search_term: str

@@ -19,7 +19,15 @@ from django.shortcuts import redirect
 from django.urls import URLPattern
 from django.utils.safestring import SafeString
 
-from mallbots.web.admin import CommandAdmin, ReadOnlyAdmin, change_url, name_and_id, plural, short_id
+from mallbots.web.admin import (
+    CommandAdmin,
+    ReadOnlyAdmin,
+    change_url,
+    name_and_id,
+    names_of,
+    plural,
+    short_id,
+)
 
 from . import selectors, services
 from .domain import InvoiceNotFound, InvoiceStatus
@@ -244,11 +252,7 @@ class OrderCopyAdmin(ReadOnlyAdmin):
     )
     readonly_fields = fields
 
-    def decorate_rows(self, request: HttpRequest, rows: list[Any]) -> None:
-        ids = {row.customer_id for row in rows}
-        names = dict(CustomerCache.objects.filter(id__in=ids).values_list("id", "name"))
-        for row in rows:
-            row.customer_name = names.get(row.customer_id, "")
+    row_names = (("customer_id", "customer_name", names_of(CustomerCache)),)
 
     @admin.display(description="order", ordering="order_id")
     def order(self, obj: OrderCopy) -> SafeString:

@@ -5,7 +5,7 @@ a service (`CommandAdmin`), all forms shown with one template."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from django import forms
@@ -78,6 +78,18 @@ def name_and_id(name: str | None, value: object, url: str = "") -> SafeString:
     return format_html(
         '<span title="{}">{} <span class="mall-short">{}</span></span>', text, label, text[:SHORT_ID]
     )
+
+
+NameLookup = Callable[[list[str]], Mapping[str, str]]
+
+
+def names_of(model: type[Model]) -> NameLookup:
+    """A lookup of the `name` of `model`'s rows by id (a context's own table or cache)."""
+
+    def lookup(ids: list[str]) -> Mapping[str, str]:
+        return dict(model._default_manager.filter(pk__in=set(ids)).values_list("pk", "name"))
+
+    return lookup
 
 
 def truncated(text: object, length: int = NAME_LENGTH) -> str:
@@ -191,9 +203,18 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         show.__name__ = column
         return show
 
+    # (id attribute, name attribute, lookup): before a list renders, every row of the page gets
+    # row.<name attribute> = the name its id has in `lookup` (a cache, `names_of`, or another
+    # context's contract), one lookup a page; "" for an id the lookup does not know.
+    row_names: Sequence[tuple[str, str, NameLookup]] = ()
+
     def decorate_rows(self, request: HttpRequest, rows: list[Any]) -> None:
         """Called with a changelist's page of rows before it renders: set on them what the
-        columns show from elsewhere (names from a cache or a contract), one query per page."""
+        columns show from elsewhere (by default the `row_names`)."""
+        for key, attribute, lookup in self.row_names:
+            names = lookup([getattr(row, key) for row in rows])
+            for row in rows:
+                setattr(row, attribute, names.get(getattr(row, key), ""))
 
     def get_changelist_instance(self, request: HttpRequest) -> Any:
         changelist = super().get_changelist_instance(request)

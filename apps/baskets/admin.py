@@ -27,6 +27,7 @@ from mallbots.web.admin import (
 
 from . import services
 from .domain import Basket as BasketAggregate
+from .domain import BasketStatus
 from .models import Basket, ProductCache, StoreCache
 
 
@@ -116,10 +117,13 @@ class BasketAdmin(CommandAdmin):
     def cancel_selected(self, request: HttpRequest, queryset: QuerySet[Basket]) -> None:
         self.run_each(
             request,
-            queryset.order_by("id").values_list("id", flat=True),
-            lambda basket_id: services.basket_cancel(basket_id=basket_id),
-            label=lambda basket_id: f"Basket {basket_id}",
+            queryset.order_by("id").values_list("id", "status"),
+            lambda row: services.basket_cancel(basket_id=row[0]),
+            label=lambda row: f"Basket {row[0]}",
             summary=lambda count: f"Canceled {plural(count, 'basket')}.",
+            why=lambda row: (
+                f": it is {row[1].replace('_', ' ')}, and only {BasketStatus.OPEN} baskets can be"
+            ),
             end=".",
         )
 

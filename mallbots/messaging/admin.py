@@ -16,7 +16,7 @@ from django.urls import URLPattern, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from mallbots.web.admin import CommandAdmin, ReadOnlyAdmin, plural, pretty_json, render_command_form
+from mallbots.web.admin import CommandAdmin, ReadOnlyAdmin, plural, pretty_json, render_command_form, short_id
 
 from . import failures, subscribers
 from .models import Delivery, FailedDelivery, Stream, StreamMessage, Subscriber
@@ -61,8 +61,8 @@ class StreamMessageAdmin(ReadOnlyAdmin):
         "producer",
         "stream_position",
         "name",
-        "partition_key",
-        "correlation_id",
+        "partition",
+        "correlation",
         "created_at",
     )
     list_filter = (InOutboxFilter, "producer")
@@ -86,6 +86,14 @@ class StreamMessageAdmin(ReadOnlyAdmin):
         "deliveries",
     )
     readonly_fields = fields
+
+    @admin.display(description="partition key", ordering="partition_key")
+    def partition(self, obj: StreamMessage) -> SafeString:
+        return short_id(obj.partition_key)
+
+    @admin.display(description="correlation id", ordering="correlation_id")
+    def correlation(self, obj: StreamMessage) -> SafeString:
+        return short_id(obj.correlation_id)
 
     @admin.display(description="payload")
     def pretty_payload(self, obj: StreamMessage) -> SafeString:
@@ -263,6 +271,10 @@ class DeliveryDetails(ReadOnlyAdmin):
     )
     readonly_fields = fields
 
+    @admin.display(description="partition key", ordering="partition_key")
+    def partition(self, obj: Delivery) -> SafeString:
+        return short_id(obj.partition_key)
+
     @admin.display(description="message")
     def message_link(self, obj: Delivery) -> SafeString:
         message = StreamMessage.objects.filter(message_id=obj.message_id).first()
@@ -286,7 +298,7 @@ class DeliveryAdmin(DeliveryDetails):
         "status",
         "handler",
         "name",
-        "partition_key",
+        "partition",
         "seq",
         "attempts",
         "sent_at",
@@ -302,7 +314,7 @@ class FailedDeliveryAdmin(DeliveryDetails):
         "status",
         "handler",
         "name",
-        "partition_key",
+        "partition",
         "seq",
         "attempts",
         "error",

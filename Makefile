@@ -4,6 +4,7 @@
 #   make run                      web + worker + beat, prints the URLs and a demo API token
 #   make test                     the whole test suite
 #   make test ARGS="-m unit"      one test group (or any pytest arguments)
+#   make browser                  Debian's chromium for the browser tests, when it is missing
 #   make lint                     ruff, import contracts, mypy, missing migrations, API schema
 #   make check-deploy             Django's deployment checks with production settings
 #   make check-deploy-manifests   Terraform, Kubernetes manifests and Dockerfile: rendered, validated, scanned
@@ -23,7 +24,7 @@ MYPY_PATHS := mallbots/kernel
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test lint lint-django check-deploy check-deploy-manifests checkov-venv crd-schemas ci services-start services-stop services-status
+.PHONY: help venv browser run test lint lint-django check-deploy check-deploy-manifests checkov-venv crd-schemas ci services-start services-stop services-status
 .PHONY: aws-kubeconfig aws-image aws-overlay aws-secret aws-apply aws-deploy
 
 help:
@@ -39,10 +40,20 @@ $(STAMP): $(REQUIREMENTS) | $(PY)
 	$(PY) -m pip install -r requirements/dev.txt
 	@touch $@
 
+# The browser tests (tests/browser) drive Debian's chromium package; installed here when it is
+# missing (as root, through apt), never downloaded by Playwright.
+CHROMIUM := /usr/bin/chromium
+
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core; \
+	fi
+
 run: venv
 	$(PY) scripts/run.py
 
-test: venv
+test: venv browser
 	$(PY) scripts/test.py $(ARGS)
 
 lint: venv

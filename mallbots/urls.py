@@ -1,27 +1,22 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import (
-    SpectacularAPIView,
-    SpectacularRedocView,
-    SpectacularSwaggerView,
-)
+from drf_spectacular.views import SpectacularAPIView
 
+from mallbots.backoffice import views as backoffice_views
 from mallbots.kernel.messaging import views as messaging_views
 from mallbots.kernel.ops import health, metrics
+from mallbots.kernel.web import docs
 
 urlpatterns = [
+    path("", backoffice_views.home, name="home"),
     path("admin/", admin.site.urls),
     path("health/live", health.live, name="health-live"),
     path("health/ready", health.ready, name="health-ready"),
     path("health/progress", health.progress_view, name="health-progress"),
     path("metrics", metrics.metrics, name="prometheus-metrics"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path(
-        "api/docs/",
-        SpectacularSwaggerView.as_view(url_name="schema"),
-        name="swagger-ui",
-    ),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/docs/", docs.swagger_ui, name="swagger-ui"),
+    path("api/redoc/", docs.redoc, name="redoc"),
     path("api/events/", messaging_views.events_page, name="asyncapi-page"),
     path("api/events/asyncapi.json", messaging_views.asyncapi_json, name="asyncapi-json"),
     # Each context's urls spell out their full paths under /api/ ("stores/<id>/rebrand", ...):

@@ -4,44 +4,36 @@ through the same service the API uses. The caches of stores data are shown read-
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 
-from django.contrib import admin, messages
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Model, QuerySet
+from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from mallbots.kernel.ddd import DomainError
+from apps.customers import contracts as customers
 from mallbots.kernel.eventstore.api import read_stream
+from mallbots.kernel.web.admin import (
+    CommandAdmin,
+    ReadOnlyAdmin,
+    change_url,
+    html_table,
+    name_and_id,
+    names_of,
+    plural,
+    pretty_json,
+    short_id,
+)
 
 from . import services
 from .domain import Basket as BasketAggregate
+from .domain import BasketStatus
 from .models import Basket, ProductCache, StoreCache
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Viewable, never added, changed or deleted from the admin."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
 @admin.register(Basket)
-class BasketAdmin(ReadOnlyAdmin):
-    list_display = ("id", "customer_id", "status", "item_count", "payment_id", "started_at", "updated_at")
+class BasketAdmin(CommandAdmin):
+    list_display = ("basket", "customer", "status", "item_count", "payment", "started_at", "updated_at")
     list_filter = ("status",)
     # Ids are pasted whole: exact matches.
     search_fields = ("=customer_id", "=id")
@@ -50,9 +42,10 @@ class BasketAdmin(ReadOnlyAdmin):
     actions = ("cancel_selected",)
     fields = (
         "id",
-        "customer_id",
+        "customer",
         "status",
-        "payment_id",
+        "payment",
+        "order",
         "version",
         "started_at",
         "updated_at",
@@ -61,17 +54,36 @@ class BasketAdmin(ReadOnlyAdmin):
     )
     readonly_fields = fields
 
+    row_names = (("customer_id", "customer_name", customers.customer_names),)
+
+    @admin.display(description="basket", ordering="id")
+    def basket(self, obj: Basket) -> SafeString:
+        return short_id(obj.id, self.admin_url("change", obj.id))
+
+    @admin.display(description="customer", ordering="customer_id")
+    def customer(self, obj: Basket) -> SafeString:
+        name = getattr(obj, "customer_name", None)
+        if name is None:
+            name = customers.customer_names([obj.customer_id]).get(obj.customer_id, "")
+        return name_and_id(name, obj.customer_id, change_url("customers_customer", obj.customer_id))
+
+    @admin.display(description="payment", ordering="payment_id")
+    def payment(self, obj: Basket) -> SafeString:
+        return short_id(obj.payment_id, change_url("payments_payment", obj.payment_id))
+
+    @admin.display(description="order")
+    def order(self, obj: Basket) -> SafeString:
+        """A checked-out basket became the order of the same id."""
+        return short_id(obj.id, change_url("ordering_order", obj.id)) if obj.payment_id else short_id("")
+
     @admin.display(description="items")
     def item_count(self, obj: Basket) -> int:
         return sum(line["quantity"] for line in obj.items)
 
     @admin.display(description="items")
     def items_table(self, obj: Basket) -> SafeString:
-        if not obj.items:
-            return format_html("<p>{}</p>", "No items.")
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        return html_table(
+            ("store", "product", "product id", "price", "quantity", "line total"),
             (
                 (
                     line["store_name"],
@@ -83,33 +95,18 @@ class BasketAdmin(ReadOnlyAdmin):
                 )
                 for line in obj.items
             ),
-        )
-        return format_html(
-            "<table><thead><tr><th>store</th><th>product</th><th>product id</th><th>price</th>"
-            "<th>quantity</th><th>line total</th></tr></thead><tbody>{}</tbody></table>",
-            rows,
+            empty="No items.",
         )
 
     @admin.display(description="event history")
     def history(self, obj: Basket) -> SafeString:
         events = read_stream(BasketAggregate.stream_type, obj.id)
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td><pre>{}</pre></td></tr>",
+        return html_table(
+            ("version", "type", "time", "data"),
             (
-                (
-                    event.version,
-                    event.event_type,
-                    event.occurred_at.isoformat(),
-                    json.dumps(event.data, indent=2, sort_keys=True, cls=DjangoJSONEncoder),
-                )
+                (event.version, event.event_type, event.occurred_at.isoformat(), pretty_json(event.data))
                 for event in events
             ),
-        )
-        return format_html(
-            "<table><thead><tr><th>version</th><th>type</th><th>time</th><th>data</th></tr></thead>"
-            "<tbody>{}</tbody></table>",
-            rows,
         )
 
     def has_cancel_permission(self, request: HttpRequest) -> bool:
@@ -118,16 +115,17 @@ class BasketAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Cancel selected baskets", permissions=["cancel"])
     def cancel_selected(self, request: HttpRequest, queryset: QuerySet[Basket]) -> None:
-        canceled = 0
-        for basket_id in queryset.order_by("id").values_list("id", flat=True):
-            try:
-                services.basket_cancel(basket_id=basket_id)
-            except DomainError as error:
-                self.message_user(request, f"Basket {basket_id}: {error.message}.", messages.ERROR)
-            else:
-                canceled += 1
-        if canceled:
-            self.message_user(request, f"Canceled {_plural(canceled, 'basket')}.", messages.SUCCESS)
+        self.run_each(
+            request,
+            queryset.order_by("id").values_list("id", "status"),
+            lambda row: services.basket_cancel(basket_id=row[0]),
+            label=lambda row: f"Basket {row[0]}",
+            summary=lambda count: f"Canceled {plural(count, 'basket')}.",
+            why=lambda row: (
+                f": it is {row[1].replace('_', ' ')}, and only {BasketStatus.OPEN} baskets can be"
+            ),
+            end=".",
+        )
 
 
 @admin.register(StoreCache)
@@ -141,8 +139,20 @@ class StoreCacheAdmin(ReadOnlyAdmin):
 
 @admin.register(ProductCache)
 class ProductCacheAdmin(ReadOnlyAdmin):
-    list_display = ("id", "name", "store_id", "price", "updated_at")
+    list_display = ("product", "name", "store", "price", "updated_at")
     search_fields = ("=id", "=store_id", "name")
     ordering = ("name",)
     fields = ("id", "store_id", "name", "price", "updated_at")
     readonly_fields = fields
+
+    row_names = (("store_id", "store_name", names_of(StoreCache)),)
+
+    @admin.display(description="id", ordering="id")
+    def product(self, obj: ProductCache) -> SafeString:
+        return short_id(obj.id, self.admin_url("change", obj.id))
+
+    @admin.display(description="store", ordering="store_id")
+    def store(self, obj: ProductCache) -> SafeString:
+        return name_and_id(
+            getattr(obj, "store_name", ""), obj.store_id, change_url("baskets_storecache", obj.store_id)
+        )

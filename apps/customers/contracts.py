@@ -72,6 +72,21 @@ def get_customer(customer_id: str) -> CustomerInfo | None:
     )
 
 
+def customer_names(customer_ids: list[str]) -> dict[str, str]:
+    """{id: name} of the known customers among `customer_ids`, in one query: for showing names
+    beside ids (unknown ids are left out)."""
+    from . import selectors
+
+    return selectors.customer_names(customer_ids=customer_ids)
+
+
+def customer_ids_named(text: str, limit: int = 500) -> list[str]:
+    """Ids of the customers whose name contains `text` (any case): for searching by name."""
+    from . import selectors
+
+    return selectors.customer_ids_named(text=text, limit=limit)
+
+
 # --- Commands (the orchestrated create-order saga, docs/saga.md) ------------------------------
 
 

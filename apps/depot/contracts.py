@@ -114,3 +114,10 @@ class InitiateShopping(
 def count_bots_by_status() -> dict[str, int]:
     """How many bots are idle and how many active: {"idle": n, "active": m}."""
     return selectors.bot_count_by_status()
+
+
+def bot_names(bot_ids: list[str]) -> dict[str, str]:
+    """{id: name} of the known bots among `bot_ids`, in one query."""
+    from . import selectors
+
+    return selectors.bot_names(bot_ids=bot_ids)

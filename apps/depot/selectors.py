@@ -77,3 +77,7 @@ def store_cache_find(*, store_id: str) -> StoreCache | None:
 
 def product_cache_find(*, product_id: str) -> ProductCache | None:
     return ProductCache.objects.filter(id=product_id).first()
+
+
+def bot_names(*, bot_ids: list[str]) -> dict[str, str]:
+    return dict(Bot.objects.filter(id__in=[str(i) for i in bot_ids if i]).values_list("id", "name"))

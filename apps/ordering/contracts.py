@@ -168,3 +168,38 @@ def orders_in_flight() -> OrdersInFlight:
         count=selectors.order_count_in_flight(),
         oldest=None if oldest is None else _info(oldest),
     )
+
+
+@dataclass(frozen=True)
+class MinuteOfOrders:
+    minute: datetime
+    status: str
+    count: int
+
+
+@dataclass(frozen=True)
+class SagaDuration:
+    ended_at: datetime
+    seconds: float  # from the order's creation (the checkout) to its approval or rejection
+    outcome: str  # approved|rejected
+
+
+def count_orders_per_minute(*, created_since: datetime) -> list[MinuteOfOrders]:
+    """How many orders created since `created_since` are in each status, minute by minute
+    (minutes and statuses without orders are left out)."""
+    from . import selectors
+
+    return [
+        MinuteOfOrders(minute, status, count)
+        for minute, status, count in selectors.order_count_per_minute(created_since=created_since)
+    ]
+
+
+def saga_durations(*, ended_since: datetime) -> list[SagaDuration]:
+    """How long each create-order saga that ended since `ended_since` took, newest first."""
+    from . import selectors
+
+    return [
+        SagaDuration(ended_at, seconds, outcome)
+        for ended_at, seconds, outcome in selectors.order_saga_durations(ended_since=ended_since)
+    ]

@@ -134,6 +134,10 @@ class SagaMode(StrEnum):
     ORCHESTRATION = "orchestration"  # ordering's CreateOrderSaga sends commands, handles replies
 
 
+# An order can be cancelled until its shopping has started.
+CANCELLABLE = (OrderStatus.PENDING, OrderStatus.APPROVED)
+
+
 @dataclass(frozen=True)
 class Item:
     """A line of the order: the product, its store, their names and the price when ordered."""
@@ -359,7 +363,7 @@ class Order(EventSourcedAggregate):
         self.record(OrderCompleted(order_id=self.id, customer_id=self.customer_id, invoice_id=invoice_id))
 
     def cancel(self) -> None:
-        if self.status not in (OrderStatus.PENDING, OrderStatus.APPROVED):
+        if self.status not in CANCELLABLE:
             raise OrderCannotBeCancelled()
         self.record(
             OrderCanceled(

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncMinute
+
+from mallbots.kernel.eventstore.models import Event
 
 from .domain import OrderNotFound
 from .models import Order
@@ -64,3 +67,39 @@ def order_count_in_flight() -> int:
 
 def order_oldest_in_flight() -> Order | None:
     return order_list_in_flight().first()
+
+
+def order_count_per_minute(*, created_since: datetime) -> list[tuple[datetime, str, int]]:
+    """(minute, status, how many) of the orders created since `created_since`, by minute."""
+    rows = (
+        Order.objects.filter(created_at__gte=created_since)
+        .annotate(minute=TruncMinute("created_at"))
+        .values("minute", "status")
+        .order_by("minute", "status")
+        .annotate(n=Count("id"))
+    )
+    return [(row["minute"], row["status"], row["n"]) for row in rows]
+
+
+SAGA_ENDS = ("ordering.OrderApproved", "ordering.OrderRejected")
+
+
+def order_saga_durations(*, ended_since: datetime, limit: int = 5000) -> list[tuple[datetime, float, str]]:
+    """(when the saga ended, its seconds from the order's creation, "approved" or "rejected")
+    of the sagas ended since `ended_since`, newest first, at most `limit` (the newest events
+    of those types, read backwards along their index)."""
+    ends = [
+        (stream_id, event_type, at)
+        for stream_id, event_type, at in Event.objects.filter(
+            stream_type="ordering.Order", event_type__in=SAGA_ENDS
+        )
+        .order_by("-position")
+        .values_list("stream_id", "event_type", "occurred_at")[:limit]
+        if at >= ended_since
+    ]
+    created = dict(Order.objects.filter(id__in=[end[0] for end in ends]).values_list("id", "created_at"))
+    return [
+        (at, (at - created[stream_id]).total_seconds(), event_type.removeprefix("ordering.Order").lower())
+        for stream_id, event_type, at in ends
+        if stream_id in created
+    ]

@@ -13,49 +13,51 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import URLPattern, path, reverse
+from django.urls import URLPattern
+from django.utils.safestring import SafeString
 
-from mallbots.kernel.ddd import DomainError
-from mallbots.kernel.web.admin import render_command_form
+from mallbots.kernel.web.admin import (
+    CommandAdmin,
+    ReadOnlyAdmin,
+    change_url,
+    name_and_id,
+    names_of,
+    plural,
+    short_id,
+)
 
 from . import selectors, services
-from .domain import InvoiceNotFound
+from .domain import InvoiceNotFound, InvoiceStatus
 from .models import CustomerCache, Invoice, OrderCopy, Payment
 
 
 class AuthorizePaymentForm(forms.Form):
-    customer_id = forms.CharField(label="Customer id", max_length=64)
+    customer_id = forms.ChoiceField(label="Customer", help_text="The customers payments know of, by name.")
     amount = forms.DecimalField(max_digits=9, decimal_places=2)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        customer = self.fields["customer_id"]
+        assert isinstance(customer, forms.ChoiceField)
+        customer.choices = [
+            ("", "Choose a customer"),
+            *((c.id, f"{c.name} · {c.id[:8]}") for c in CustomerCache.objects.order_by("name", "id")),
+        ]
+
+
+def customer_link(name: str | None, customer_id: str) -> SafeString:
+    return name_and_id(name, customer_id, change_url("customers_customer", customer_id))
+
+
+def order_link(order_id: str) -> SafeString:
+    return short_id(order_id, change_url("ordering_order", order_id))
 
 
 class AdjustInvoiceForm(forms.Form):
     amount = forms.DecimalField(label="New amount", max_digits=9, decimal_places=2)
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Viewable, never added, changed or deleted by hand; commands render the kernel's command form."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def _has_model_perm(self, request: HttpRequest, action: str) -> bool:
-        return request.user.has_perm(f"{self.opts.app_label}.{action}_{self.opts.model_name}")
-
-    def _url(self, view: str, *args: object) -> str:
-        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_{view}", args=args)
 
 
 # --- Payments ---------------------------------------------------------------------------------
@@ -77,8 +79,8 @@ class ConfirmedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
-    list_display = ("id", "customer_name", "customer_id", "amount", "order_id", "created_at")
+class PaymentAdmin(CommandAdmin):
+    list_display = ("payment", "customer", "amount", "order", "created_at")
     list_filter = (ConfirmedFilter,)
     search_fields = ("=id", "=customer_id", "=order_id")
     search_help_text = "Exact payment, customer or order id."
@@ -101,45 +103,68 @@ class PaymentAdmin(ReadOnlyAdmin):
     def customer_name(self, obj: Payment) -> str:
         return getattr(obj, "customer_name", None) or "—"
 
+    @admin.display(description="payment", ordering="id")
+    def payment(self, obj: Payment) -> SafeString:
+        return short_id(obj.id, self.admin_url("change", obj.id))
+
+    @admin.display(description="customer", ordering="customer_name")
+    def customer(self, obj: Payment) -> SafeString:
+        return customer_link(getattr(obj, "customer_name", None), obj.customer_id)
+
+    @admin.display(description="order", ordering="order_id")
+    def order(self, obj: Payment) -> SafeString:
+        return order_link(obj.order_id)
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         # The "add" page is the authorization form, which calls the service.
-        return self._has_model_perm(request, "add")
+        return self.has_model_perm(request, "add")
 
     def add_view(
         self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = AuthorizePaymentForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                payment_id = services.payment_authorize(**form.cleaned_data)
-            except DomainError as error:
-                self.message_user(request, error.message, messages.ERROR)
-            else:
-                self.message_user(request, f"Authorized the payment {payment_id}.", messages.SUCCESS)
-                return redirect(self._url("change", payment_id))
-        return render_command_form(self, request, form, title="Authorize payment", submit="Authorize")
+
+        def run(data: dict[str, Any]) -> str:
+            payment_id = services.payment_authorize(**data)
+            self.message_user(request, f"Authorized the payment {payment_id}.", messages.SUCCESS)
+            return self.admin_url("change", payment_id)
+
+        return self.command_form(
+            request, form_class=AuthorizePaymentForm, title="Authorize payment", submit="Authorize", run=run
+        )
 
 
 # --- Invoices ---------------------------------------------------------------------------------
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(ReadOnlyAdmin):
-    list_display = ("id", "order_id", "payment_id", "amount", "status", "created_at", "updated_at")
+class InvoiceAdmin(CommandAdmin):
+    list_display = ("invoice", "order", "payment", "amount", "status", "created_at", "updated_at")
     list_filter = ("status",)
     search_fields = ("=id", "=order_id", "=payment_id")
     search_help_text = "Exact invoice, order or payment id."
-    fields = ("id", "order_id", "payment_id", "amount", "status", "version", "created_at", "updated_at")
+    fields = ("id", "order", "payment", "amount", "status", "version", "created_at", "updated_at")
     readonly_fields = fields
     actions = ("pay_selected", "cancel_selected")
+
+    @admin.display(description="invoice", ordering="id")
+    def invoice(self, obj: Invoice) -> SafeString:
+        return short_id(obj.id, self.admin_url("change", obj.id))
+
+    @admin.display(description="order", ordering="order_id")
+    def order(self, obj: Invoice) -> SafeString:
+        return order_link(obj.order_id)
+
+    @admin.display(description="payment", ordering="payment_id")
+    def payment(self, obj: Invoice) -> SafeString:
+        return short_id(obj.payment_id, change_url("payments_payment", obj.payment_id))
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Invoice]:
         return selectors.invoice_list()
 
     def has_settle_permission(self, request: HttpRequest) -> bool:
-        return self._has_model_perm(request, "change")
+        return self.has_model_perm(request, "change")
 
     @admin.action(description="Pay selected invoices", permissions=["settle"])
     def pay_selected(self, request: HttpRequest, queryset: QuerySet[Invoice]) -> None:
@@ -152,26 +177,20 @@ class InvoiceAdmin(ReadOnlyAdmin):
     def _run_for_each(
         self, request: HttpRequest, queryset: QuerySet[Invoice], command: Callable[..., None], done: str
     ) -> None:
-        succeeded = 0
-        for invoice_id in queryset.order_by("id").values_list("id", flat=True):
-            try:
-                command(invoice_id=invoice_id)
-            except DomainError as error:
-                self.message_user(request, f"Invoice {invoice_id}: {error.message}", messages.ERROR)
-            else:
-                succeeded += 1
-        if succeeded:
-            self.message_user(request, f"{done} {_plural(succeeded, 'invoice')}.", messages.SUCCESS)
+        self.run_each(
+            request,
+            queryset.order_by("id").values_list("id", "status"),
+            lambda row: command(invoice_id=row[0]),
+            label=lambda row: f"Invoice {row[0]}",
+            summary=lambda count: f"{done} {plural(count, 'invoice')}.",
+            why=lambda row: f": it is {row[1]}, and only {InvoiceStatus.PENDING} invoices can be",
+            end=".",
+        )
 
     # --- adjust the amount -------------------------------------------------------------------
 
     def get_urls(self) -> list[URLPattern]:
-        adjust = path(
-            "<path:object_id>/adjust/",
-            self.admin_site.admin_view(self.adjust_view),
-            name=f"{self.opts.app_label}_{self.opts.model_name}_adjust",
-        )
-        return [adjust, *super().get_urls()]
+        return [self.command_url("<path:object_id>/adjust/", self.adjust_view, "adjust"), *super().get_urls()]
 
     def adjust_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         if not self.has_settle_permission(request):
@@ -179,32 +198,25 @@ class InvoiceAdmin(ReadOnlyAdmin):
         invoice = selectors.invoice_find(invoice_id=object_id)
         if invoice is None:
             self.message_user(request, InvoiceNotFound().message, messages.WARNING)
-            return redirect(self._url("changelist"))
-        form = AdjustInvoiceForm(request.POST or None, initial={"amount": invoice.amount})
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.invoice_adjust(invoice_id=object_id, **form.cleaned_data)
-            except DomainError as error:
-                self.message_user(request, error.message, messages.ERROR)
-            else:
-                self.message_user(request, f"Adjusted the amount of invoice {object_id}.", messages.SUCCESS)
-                return redirect(self._url("change", object_id))
-        return render_command_form(
-            self, request, form, title="Adjust invoice", submit="Adjust", original=invoice
+            return redirect(self.admin_url("changelist"))
+
+        def run(data: dict[str, Any]) -> str:
+            services.invoice_adjust(invoice_id=object_id, **data)
+            self.message_user(request, f"Adjusted the amount of invoice {object_id}.", messages.SUCCESS)
+            return self.admin_url("change", object_id)
+
+        return self.command_form(
+            request,
+            form_class=AdjustInvoiceForm,
+            title="Adjust invoice",
+            submit="Adjust",
+            run=run,
+            initial={"amount": invoice.amount},
+            original=invoice,
         )
 
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        extra_context = {
-            **(extra_context or {}),
-            "has_adjust_permission": self.has_settle_permission(request),
-        }
-        return super().change_view(request, object_id, form_url, extra_context)
+    def change_context(self, request: HttpRequest, object_id: str) -> dict[str, Any]:
+        return {"has_adjust_permission": self.has_settle_permission(request)}
 
 
 # --- Caches -------------------------------------------------------------------------------------
@@ -213,9 +225,9 @@ class InvoiceAdmin(ReadOnlyAdmin):
 @admin.register(OrderCopy)
 class OrderCopyAdmin(ReadOnlyAdmin):
     list_display = (
-        "order_id",
-        "customer_id",
-        "payment_id",
+        "order",
+        "customer",
+        "payment",
         "total",
         "confirmation",
         "rejected",
@@ -239,6 +251,20 @@ class OrderCopyAdmin(ReadOnlyAdmin):
         "updated_at",
     )
     readonly_fields = fields
+
+    row_names = (("customer_id", "customer_name", names_of(CustomerCache)),)
+
+    @admin.display(description="order", ordering="order_id")
+    def order(self, obj: OrderCopy) -> SafeString:
+        return order_link(obj.order_id)
+
+    @admin.display(description="customer", ordering="customer_id")
+    def customer(self, obj: OrderCopy) -> SafeString:
+        return customer_link(getattr(obj, "customer_name", None), obj.customer_id)
+
+    @admin.display(description="payment", ordering="payment_id")
+    def payment(self, obj: OrderCopy) -> SafeString:
+        return short_id(obj.payment_id, change_url("payments_payment", obj.payment_id))
 
 
 @admin.register(CustomerCache)

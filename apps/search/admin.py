@@ -4,37 +4,31 @@ one looks wrong (the whole table: `manage.py rebuild_search`)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from decimal import Decimal
 
 from django.contrib import admin, messages
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from mallbots.kernel.ddd import DomainError
 from mallbots.kernel.ddd import context as message_context
+from mallbots.kernel.web.admin import (
+    CommandAdmin,
+    ReadOnlyAdmin,
+    change_url,
+    html_table,
+    name_and_id,
+    short_id,
+)
 
 from . import services
 from .models import CustomerCache, SearchOrder
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Viewable, never added, changed or deleted from the admin."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-
 @admin.register(SearchOrder)
-class SearchOrderAdmin(ReadOnlyAdmin):
-    list_display = ("order_id", "customer_name", "customer_id", "status", "total", "created_at", "updated_at")
+class SearchOrderAdmin(CommandAdmin):
+    list_display = ("order", "customer", "status", "total", "created_at", "updated_at")
     list_filter = ("status",)
     # Ids are pasted whole: exact matches; names: contains.
     search_fields = ("=order_id", "=customer_id", "customer_name")
@@ -43,9 +37,8 @@ class SearchOrderAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     actions = ("refresh_selected",)
     fields = (
-        "order_id",
-        "customer_id",
-        "customer_name",
+        "order",
+        "customer",
         "status",
         "total",
         "created_at",
@@ -56,13 +49,20 @@ class SearchOrderAdmin(ReadOnlyAdmin):
     )
     readonly_fields = fields
 
+    @admin.display(description="order", ordering="order_id")
+    def order(self, obj: SearchOrder) -> SafeString:
+        return short_id(obj.order_id, change_url("ordering_order", obj.order_id))
+
+    @admin.display(description="customer", ordering="customer_name")
+    def customer(self, obj: SearchOrder) -> SafeString:
+        return name_and_id(
+            obj.customer_name, obj.customer_id, change_url("customers_customer", obj.customer_id)
+        )
+
     @admin.display(description="items")
     def items_table(self, obj: SearchOrder) -> SafeString:
-        if not obj.items:
-            return format_html("<p>{}</p>", "No items.")
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        return html_table(
+            ("store", "product", "product id", "price", "quantity", "line total"),
             (
                 (
                     line["storeName"],
@@ -74,11 +74,7 @@ class SearchOrderAdmin(ReadOnlyAdmin):
                 )
                 for line in obj.items
             ),
-        )
-        return format_html(
-            "<table><thead><tr><th>store</th><th>product</th><th>product id</th><th>price</th>"
-            "<th>quantity</th><th>line total</th></tr></thead><tbody>{}</tbody></table>",
-            rows,
+            empty="No items.",
         )
 
     def has_refresh_permission(self, request: HttpRequest) -> bool:
@@ -87,15 +83,19 @@ class SearchOrderAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Refresh selected orders from the ordering context", permissions=["refresh"])
     def refresh_selected(self, request: HttpRequest, queryset: QuerySet[SearchOrder]) -> None:
-        outcomes: dict[str, int] = {}
-        for order_id in queryset.order_by("order_id").values_list("order_id", flat=True):
-            try:
-                with message_context.use(correlation_id=order_id):
-                    outcome = services.search_order_refresh(order_id=order_id)
-            except DomainError as error:
-                self.message_user(request, f"Order {order_id}: {error.message}.", messages.ERROR)
-            else:
-                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        outcomes: Counter[str] = Counter()
+
+        def refresh(order_id: str) -> None:
+            with message_context.use(correlation_id=order_id):
+                outcomes[services.search_order_refresh(order_id=order_id)] += 1
+
+        self.run_each(
+            request,
+            queryset.order_by("order_id").values_list("order_id", flat=True),
+            refresh,
+            label=lambda order_id: f"Order {order_id}",
+            end=".",
+        )
         if outcomes:
             summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()))
             self.message_user(request, f"Refreshed from the ordering context: {summary}.", messages.SUCCESS)

@@ -40,7 +40,8 @@ class SearchOrder(models.Model):
     updated_at = models.DateTimeField(db_default=StatementTime())
 
     class Meta:
-        verbose_name = "order"
+        verbose_name = "searchable order"
+        verbose_name_plural = "order search"
         ordering = ["-created_at", "-order_id"]
         indexes = [
             models.Index(fields=["created_at", "order_id"], name="search_order_created"),

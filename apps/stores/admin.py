@@ -11,13 +11,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.db.models import Model, OuterRef, QuerySet, Subquery
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import URLPattern, path, reverse
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern
+from django.utils.safestring import SafeString
 
-from mallbots.kernel.ddd import DomainError, NotFound
-from mallbots.kernel.web.admin import render_command_form
+from mallbots.kernel.web.admin import CommandAdmin, name_and_id, short_id
 
 from . import selectors, services
 from .models import Product, Store
@@ -58,68 +57,12 @@ class ProductPriceForm(forms.Form):
     )
 
 
-# --- Shared machinery -----------------------------------------------------------------------
-
-
-class CommandAdmin(admin.ModelAdmin):
-    """Read-only rows (the change form renders read-only, a POST to it answers 403, add and
-    delete are gone), plus command forms that call a service."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def command_url(self, route: str, view: Callable[..., HttpResponse], name: str) -> URLPattern:
-        """`admin:stores_<model>_<name>`, e.g. admin:stores_store_rebrand."""
-        return path(route, self.admin_site.admin_view(view), name=f"stores_{self.opts.model_name}_{name}")
-
-    def require(self, request: HttpRequest, permission: str) -> None:
-        if not request.user.has_perm(f"stores.{permission}"):
-            raise PermissionDenied
-
-    def load(self, selector: Callable[..., Model], **kwargs: str) -> Any:
-        try:
-            return selector(**kwargs)
-        except NotFound as error:
-            raise Http404(error.message)
-
-    def command_form(
-        self,
-        request: HttpRequest,
-        *,
-        form_class: type[forms.Form],
-        title: str,
-        run: Callable[[dict[str, Any]], str],
-        initial: dict[str, Any] | None = None,
-        original: Model | None = None,
-    ) -> HttpResponse:
-        """Show `form_class`; on a valid POST call `run(cleaned_data)`, which calls the service
-        and answers the URL to go to. A domain error is shown and the form stays filled in."""
-        form = form_class(request.POST if request.method == "POST" else None, initial=initial)
-        if form.is_valid():
-            try:
-                next_url = run(form.cleaned_data)
-            except DomainError as error:
-                self.message_user(request, error.message, messages.ERROR)
-            else:
-                return HttpResponseRedirect(next_url)
-        return render_command_form(self, request, form, title=title, original=original)
-
-    def change_url(self, model: str, object_id: str) -> str:
-        return reverse(f"admin:stores_{model}_change", args=[object_id])
-
-
 # --- Stores ---------------------------------------------------------------------------------
 
 
 @admin.register(Store)
 class StoreAdmin(CommandAdmin):
-    list_display = ("name", "location", "participating", "id")
+    list_display = ("name", "location", "participating", "store")
     list_filter = ("participating",)
     search_fields = ("name", "location", "=id")
     search_help_text = "Name, location or exact id."
@@ -152,35 +95,27 @@ class StoreAdmin(CommandAdmin):
     def _each(
         self, request: HttpRequest, queryset: QuerySet[Store], service: Callable[..., None], done: str
     ) -> None:
-        for store in queryset.order_by("name", "id"):
-            try:
-                service(store_id=store.id)
-            except DomainError as error:
-                self.message_user(request, f"{store.name}: {error.message}", messages.ERROR)
-            else:
-                self.message_user(request, f"{store.name} {done}.", messages.SUCCESS)
+        self.run_each(
+            request,
+            queryset.order_by("name", "id"),
+            lambda store: service(store_id=store.id),
+            label=lambda store: store.name,
+            done=lambda store: f"{store.name} {done}.",
+        )
 
-    def changelist_view(
-        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        extra = {"can_create_store": request.user.has_perm("stores.add_store"), **(extra_context or {})}
-        return super().changelist_view(request, extra)
+    @admin.display(description="id", ordering="id")
+    def store(self, obj: Store) -> SafeString:
+        return short_id(obj.id)
 
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        user = request.user
-        extra = {
-            "can_rebrand": user.has_perm("stores.change_store"),
-            "can_add_product": user.has_perm("stores.add_product"),
-            "catalog_url": f"{reverse('admin:stores_product_changelist')}?store_id={object_id}",
-            **(extra_context or {}),
+    def changelist_context(self, request: HttpRequest) -> dict[str, Any]:
+        return {"can_create_store": request.user.has_perm("stores.add_store")}
+
+    def change_context(self, request: HttpRequest, object_id: str) -> dict[str, Any]:
+        return {
+            "can_rebrand": request.user.has_perm("stores.change_store"),
+            "can_add_product": request.user.has_perm("stores.add_product"),
+            "catalog_url": f"{self.admin_url('changelist', model='product')}?store_id={object_id}",
         }
-        return super().change_view(request, object_id, form_url, extra)
 
     def create_view(self, request: HttpRequest) -> HttpResponse:
         self.require(request, "add_store")
@@ -246,7 +181,7 @@ class StoreFilter(admin.SimpleListFilter):
 
 @admin.register(Product)
 class ProductAdmin(CommandAdmin):
-    list_display = ("name", "store_name", "sku", "price", "id")
+    list_display = ("name", "store", "sku", "price", "product")
     list_filter = (StoreFilter,)
     search_fields = ("name", "sku", "=id", "=store_id")
     search_help_text = "Name, SKU, exact product id or exact store id."
@@ -265,6 +200,16 @@ class ProductAdmin(CommandAdmin):
     def store_name(self, obj: Product) -> str:
         return getattr(obj, "store_name", None) or "-"
 
+    @admin.display(description="store", ordering="store_name")
+    def store(self, obj: Product) -> SafeString:
+        return name_and_id(
+            getattr(obj, "store_name", None), obj.store_id, self.change_url("store", obj.store_id)
+        )
+
+    @admin.display(description="id", ordering="id")
+    def product(self, obj: Product) -> SafeString:
+        return short_id(obj.id)
+
     def get_urls(self) -> list[URLPattern]:
         return [
             self.command_url("<str:object_id>/rebrand/", self.rebrand_view, "rebrand"),
@@ -277,26 +222,16 @@ class ProductAdmin(CommandAdmin):
 
     @admin.action(description="Remove the selected products", permissions=["remove"])
     def remove_products(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
-        for product in queryset.order_by("name", "id"):
-            try:
-                services.product_remove(product_id=product.id)
-            except DomainError as error:
-                self.message_user(request, f"{product.name}: {error.message}", messages.ERROR)
-            else:
-                self.message_user(request, f"Removed {product.name}.", messages.SUCCESS)
+        self.run_each(
+            request,
+            queryset.order_by("name", "id"),
+            lambda product: services.product_remove(product_id=product.id),
+            label=lambda product: product.name,
+            done=lambda product: f"Removed {product.name}.",
+        )
 
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        extra = {
-            "can_change_product": request.user.has_perm("stores.change_product"),
-            **(extra_context or {}),
-        }
-        return super().change_view(request, object_id, form_url, extra)
+    def change_context(self, request: HttpRequest, object_id: str) -> dict[str, Any]:
+        return {"can_change_product": request.user.has_perm("stores.change_product")}
 
     def rebrand_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         self.require(request, "change_product")

@@ -77,6 +77,15 @@ class PriceChangeWouldBeIncrease(InvalidArgument):
     default_message = "the price change would be an increase"
 
 
+class ProductSkuTaken(InvalidArgument):
+    """Two products of one store would share a SKU (blank SKUs are not compared)."""
+
+    default_message = "the store already has a product with that SKU"
+
+    def __init__(self) -> None:
+        super().__init__(details=[{"field": "sku", "description": self.default_message}])
+
+
 class ProductRemovedError(FailedPrecondition):
     default_message = "the product has been removed"
 

@@ -9,7 +9,9 @@ from decimal import Decimal
 from mallbots.kernel.eventstore.api import AggregateRepository
 from mallbots.kernel.uow import command
 
-from .domain import Product, ProductNotFound, Store, StoreNotFound
+from .domain import Product, ProductNotFound, ProductSkuTaken, Store, StoreNotFound
+from .models import Product as ProductRow
+from .models import Store as StoreRow
 
 stores = AggregateRepository(Store, not_found=StoreNotFound)
 products = AggregateRepository(Product, not_found=ProductNotFound)
@@ -46,8 +48,11 @@ def store_rebrand(*, store_id: str, name: str) -> None:
 
 @command
 def product_add(*, store_id: str, name: str, description: str, sku: str, price: Decimal) -> str:
-    """Returns the new product's id. The store must exist (StoreNotFound otherwise)."""
+    """Returns the new product's id. The store must exist (StoreNotFound otherwise) and have no
+    other product with this SKU (ProductSkuTaken)."""
     store = stores.get(store_id)
+    if sku and _sku_taken(store_id, sku):
+        raise ProductSkuTaken()
     product_id = str(uuid.uuid4())
     product = Product.add(product_id, store=store, name=name, description=description, sku=sku, price=price)
     products.save(product)
@@ -82,3 +87,11 @@ def product_remove(*, product_id: str) -> None:
     product = products.get(product_id)
     product.remove()
     products.save(product)
+
+
+def _sku_taken(store_id: str, sku: str) -> bool:
+    """Whether the store's catalog (the read model, projected in the adding transaction) has the
+    SKU. The store's row is locked first, so two adds of one SKU to a store run one after the
+    other and the second sees the first."""
+    list(StoreRow.objects.select_for_update().filter(id=store_id).values_list("id", flat=True))
+    return ProductRow.objects.filter(store_id=store_id, sku=sku).exists()

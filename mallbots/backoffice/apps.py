@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class BackofficeConfig(AppConfig):
@@ -8,3 +9,11 @@ class BackofficeConfig(AppConfig):
     name = "mallbots.backoffice"
     label = "backoffice"
     verbose_name = "Back office"
+
+
+class MallAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with the mall's site (branding, the technical section). Named in
+    INSTALLED_APPS by its path; `default = False` keeps BackofficeConfig this module's default."""
+
+    default = False
+    default_site = "mallbots.backoffice.site.MallAdminSite"

@@ -5,17 +5,21 @@ staff who may view the list behind it."""
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import AnonymousUser, PermissionsMixin
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from apps.depot import contracts as depot
 from apps.ordering import contracts as ordering
 from mallbots.kernel.messaging.api import progress, queue_backlog
+
+from .charts import Column, Series, legend, lines, stacked_bars
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +29,27 @@ class Figure:
     label: str
     value: str
     url: str = ""
+    alarm: bool = False  # shown in red: something waits for staff
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    svg: SafeString
+    legend: SafeString
+    summary: str  # the picture in words
+
+
+# What became of the orders created in a minute, as the chart stacks them.
+OUTCOMES = (
+    Series("approved", "approved (and on: shopping, ready, completed)", "#3f7f3a"),
+    Series("pending", "pending", "#2b5b84"),
+    Series("rejected", "rejected", "#c62828"),
+    Series("cancelled", "cancelled", "#d9822b"),
+)
+OUTCOME_OF = {"in-progress": "approved", "ready": "approved", "completed": "approved"}
+LATENCY = (Series("p50", "p50", "#2b5b84"), Series("p95", "p95", "#d9822b"))
+LATENCY_BUCKET = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -35,6 +60,7 @@ class Dashboard:
     backlog: tuple[Figure, ...] = ()
     backlog_error: str = ""
     bots: tuple[Figure, ...] = ()
+    charts: tuple[Chart, ...] = ()
 
 
 def admin_url(name: str, *args: str, **filters: str) -> str:
@@ -46,7 +72,11 @@ def dashboard_for(user: PermissionsMixin | AnonymousUser, now: datetime | None =
     now = timezone.localtime(now)
     sections: dict[str, object] = {}
     if user.has_perm("ordering.view_order"):
-        sections.update(orders_today=_orders_today(now), in_flight=_in_flight(now))
+        sections.update(
+            orders_today=_orders_today(now),
+            in_flight=_in_flight(now),
+            charts=(_orders_per_minute(now), _saga_latency(now)),
+        )
     if user.has_perm("messaging.view_streammessage") and user.has_perm("messaging.view_faileddelivery"):
         sections["messaging"] = _messaging()
         sections["backlog"], sections["backlog_error"] = _backlog()
@@ -94,6 +124,73 @@ def _in_flight(now: datetime) -> tuple[Figure, ...]:
     return tuple(figures)
 
 
+def _orders_per_minute(now: datetime) -> Chart:
+    """The last hour, a bar a minute, each order stacked by what became of it."""
+    first = now.replace(second=0, microsecond=0) - timedelta(minutes=59)
+    counts: dict[datetime, dict[str, float]] = {first + timedelta(minutes=i): {} for i in range(60)}
+    for row in ordering.count_orders_per_minute(created_since=first):
+        minute = timezone.localtime(row.minute).replace(second=0, microsecond=0)
+        outcome = OUTCOME_OF.get(row.status, row.status)
+        if minute in counts:
+            counts[minute][outcome] = counts[minute].get(outcome, 0) + row.count
+    columns = [
+        Column(minute.strftime("%H:%M") if i % 10 == 0 or i == 59 else "", values, minute.strftime("%H:%M"))
+        for i, (minute, values) in enumerate(counts.items())
+    ]
+    totals = {s.key: int(sum(c.values.get(s.key, 0) for c in columns)) for s in OUTCOMES}
+    summary = f"{sum(totals.values())} orders in the last hour: " + ", ".join(
+        f"{count} {key}" for key, count in totals.items()
+    )
+    return Chart(
+        "Orders per minute, the last hour, by outcome",
+        stacked_bars(columns, OUTCOMES, label=summary),
+        legend(OUTCOMES),
+        summary,
+    )
+
+
+def _saga_latency(now: datetime) -> Chart:
+    """Checkout to approval or rejection: p50 and p95 of each five minutes of the last hour."""
+    first = now - 12 * LATENCY_BUCKET
+    buckets: list[list[float]] = [[] for _ in range(12)]
+    for saga in ordering.saga_durations(ended_since=first):
+        index = int((saga.ended_at - first) / LATENCY_BUCKET)
+        buckets[min(max(index, 0), 11)].append(saga.seconds)
+    columns = []
+    for i, durations in enumerate(buckets):
+        end = timezone.localtime(first + (i + 1) * LATENCY_BUCKET)
+        values = {"p50": percentile(durations, 50), "p95": percentile(durations, 95)} if durations else {}
+        columns.append(
+            Column(
+                end.strftime("%H:%M") if i % 3 == 2 else "",
+                values,
+                f"until {end:%H:%M}, {len(durations)} sagas",
+            )
+        )
+    ended = sum(len(b) for b in buckets)
+    every = sorted(d for b in buckets for d in b)
+    summary = (
+        f"{ended} sagas ended in the last hour: p50 {_duration(percentile(every, 50))}, "
+        f"p95 {_duration(percentile(every, 95))}"
+        if every
+        else "No saga ended in the last hour."
+    )
+    return Chart(
+        "Saga latency (checkout to approved or rejected), p50 and p95 per 5 minutes",
+        lines(columns, LATENCY, label=summary, axis=_duration),
+        legend(LATENCY),
+        summary,
+    )
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest rank: the smallest value with at least p% of the values at or below it."""
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    return ordered[max(math.ceil(p / 100 * len(ordered)) - 1, 0)]
+
+
 def _messaging() -> tuple[Figure, ...]:
     state = progress()
     return (
@@ -106,11 +203,13 @@ def _messaging() -> tuple[Figure, ...]:
             "deliveries not handled yet",
             f"{state.pending} ({state.overdue} overdue, {state.undelivered} stuck)",
             admin_url("messaging_delivery_changelist", status__exact="pending"),
+            alarm=state.undelivered > 0,
         ),
         Figure(
             "dead letters",
             str(state.dead_letters),
             admin_url("messaging_faileddelivery_changelist", status__exact="dead"),
+            alarm=state.dead_letters > 0,
         ),
         Figure(
             "retrying",
@@ -121,6 +220,7 @@ def _messaging() -> tuple[Figure, ...]:
             "held behind a failure",
             f"{state.held} ({len(state.stuck)} stuck)",
             admin_url("messaging_faileddelivery_changelist", status__exact="held"),
+            alarm=bool(state.stuck),
         ),
         Figure(
             "subscribers catching up",
@@ -140,6 +240,8 @@ def _backlog() -> tuple[tuple[Figure, ...], str]:
 
 
 def _duration(seconds: float) -> str:
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
     if seconds < 60:
         return f"{seconds:.0f} s"
     if seconds < 3600:

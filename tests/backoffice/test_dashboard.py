@@ -161,3 +161,81 @@ def test_a_broker_down_leaves_the_index_up(busy_mall, admin_client, use_broker):
     # then
     assert response.status_code == 200
     assert "broker unreachable: " in response.content.decode()
+
+
+def test_orders_per_minute_stack_each_minute_of_the_last_hour_by_outcome():
+    # given: three orders this minute, one twenty minutes ago, one before the hour
+    now = timezone.now().replace(second=30, microsecond=0)
+    for status in ("completed", "rejected", "pending"):
+        an_order(status, now)
+    an_order("approved", now - timedelta(minutes=20))
+    an_order("cancelled", now - timedelta(minutes=61))
+    superuser = User.objects.create_superuser("boss", password="x")
+
+    # when
+    chart = dashboard_for(superuser, now).charts[0]
+
+    # then
+    assert chart.summary == "4 orders in the last hour: 2 approved, 1 pending, 1 rejected, 0 cancelled"
+    bars = [part for part in chart.svg.split("<rect ")[1:] if 'class="bar' in part]
+    assert sorted(part.split('"')[1] for part in bars) == [
+        "bar approved",
+        "bar approved",
+        "bar pending",
+        "bar rejected",
+    ]
+    assert f"<title>{now:%H:%M}: 1 rejected</title>" in chart.svg
+
+
+def test_saga_latency_shows_p50_and_p95_of_the_sagas_that_ended():
+    # given: sagas of 1..20 hundred milliseconds, ended now (read from the ordering stream)
+    from apps.ordering import services as ordering
+    from apps.ordering.domain import Item
+
+    item = Item("store-1", "product-1", "Store", "Wand", Decimal("1.00"), 1)
+    for n in range(1, 21):
+        order_id = ordering.order_create(
+            order_id=f"order-{n}", customer_id="customer-1", payment_id="payment-1", items=[item]
+        )
+        Order.objects.filter(id=order_id).update(created_at=timezone.now() - timedelta(milliseconds=100 * n))
+        ordering.order_approve(order_id=order_id, shopping_id=f"shopping-{n}")
+    superuser = User.objects.create_superuser("boss", password="x")
+
+    # when
+    chart = dashboard_for(superuser).charts[1]
+
+    # then
+    assert chart.summary.startswith("20 sagas ended in the last hour: p50 1")
+    assert chart.svg.count('<circle class="dot p50"') == 1
+    assert chart.svg.count('<circle class="dot p95"') == 1
+
+
+def test_dead_letters_and_stuck_messages_are_red_when_there_are_some(
+    busy_mall, admin_client, failed_delivery
+):
+    # given
+    failed_delivery()
+    # when
+    dashboard = dashboard_for(User.objects.get(username="admin"))
+    html = admin_client.get("/admin/").content.decode()
+
+    # then
+    assert {figure.label: figure.alarm for figure in dashboard.messaging} == {
+        "outbox lag (oldest message not appended to its stream)": False,
+        "deliveries not handled yet": False,
+        "dead letters": True,
+        "retrying": False,
+        "held behind a failure": False,
+        "subscribers catching up": False,
+    }
+    assert (
+        '<tr class="alarm"><th scope="row"><a href="/admin/messaging/faileddelivery/?status__exact=dead">'
+        in html
+    )
+
+
+def test_no_dead_letter_no_red(busy_mall):
+    # given / when
+    dashboard = dashboard_for(User.objects.create_superuser("boss", password="x"))
+    # then
+    assert [figure.label for figure in dashboard.messaging if figure.alarm] == []

@@ -119,7 +119,11 @@ def test_cancel_action_cancels_open_baskets_and_reports_the_others_as_errors(adm
     # then
     assert response.status_code == 302
     assert sorted(flash(response)) == [
-        ("error", f"Basket {checked_out.id}: the basket cannot be cancelled."),
+        (
+            "error",
+            f"Basket {checked_out.id}: the basket cannot be cancelled: it is checked out, and only open "
+            "baskets can be.",
+        ),
         ("success", "Canceled 1 basket."),
     ]
     assert Basket.objects.get(id=open_basket.id).status == "canceled"

@@ -245,3 +245,22 @@ def test_get_customer_answers_the_published_view_of_a_customer():
 @pytest.mark.parametrize("customer_id", [str(uuid.uuid4()), "not-a-uuid", ""])
 def test_get_customer_answers_none_for_an_unknown_id(customer_id):
     assert contracts.get_customer(customer_id) is None
+
+
+def test_customer_names_answers_the_names_of_the_known_ids_only():
+    # given
+    ada = CustomerFactory(name="Ada")
+    grace = CustomerFactory(name="Grace")
+    # when
+    names = contracts.customer_names([str(ada.pk), str(grace.pk), str(uuid.uuid4()), "not-a-uuid"])
+    # then
+    assert names == {str(ada.pk): "Ada", str(grace.pk): "Grace"}
+
+
+def test_customer_ids_named_finds_any_part_of_a_name_in_any_case():
+    # given
+    ada = CustomerFactory(name="Ada Lovelace")
+    CustomerFactory(name="Grace Hopper")
+    # when / then
+    assert contracts.customer_ids_named("LOVE") == [str(ada.pk)]
+    assert contracts.customer_ids_named("nobody") == []

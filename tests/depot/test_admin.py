@@ -143,7 +143,11 @@ def test_complete_action_completes_assigned_lists_and_reports_the_others(admin_c
     # then
     assert response.status_code == 302
     assert flash(response) == [
-        ("error", f"Shopping list {pending.id}: the shopping list cannot be completed."),
+        (
+            "error",
+            f"Shopping list {pending.id}: the shopping list cannot be completed: it is pending, and only "
+            "assigned or active lists can be.",
+        ),
         ("success", "Completed 1 shopping list."),
     ]
     assert list_state(assigned.id)[0] == "completed"
@@ -166,7 +170,11 @@ def test_cancel_action_cancels_lists_and_reports_the_completed_ones(admin_client
     )
     # then
     assert flash(response) == [
-        ("error", f"Shopping list {completed.id}: the shopping list cannot be canceled."),
+        (
+            "error",
+            f"Shopping list {completed.id}: the shopping list cannot be canceled: it is completed, and "
+            "only pending, available, assigned or active lists can be.",
+        ),
         ("success", "Canceled 2 shopping lists."),
     ]
     assert [list_state(sl.id)[0] for sl in (assigned, available, completed)] == [
@@ -187,6 +195,7 @@ def test_cancel_action_cancels_lists_and_reports_the_completed_ones(admin_client
 
 def test_assign_action_takes_one_list_to_the_assign_form(admin_client):
     # given
+    BotFactory()
     shopping_list = ShoppingListFactory(status="available")
     other = ShoppingListFactory(status="available")
     changelist = url("shoppinglist", "changelist")
@@ -245,8 +254,57 @@ def test_assign_form_of_an_unknown_list_is_not_found(admin_client):
     assert response.status_code == 404
 
 
+def test_assign_is_refused_with_the_reason_for_a_list_that_is_not_available(admin_client):
+    # given
+    BotFactory()
+    completed = ShoppingListFactory(status="completed")
+    # when
+    by_action = admin_client.post(
+        url("shoppinglist", "changelist"), {"action": "assign_to_bot", "_selected_action": [completed.id]}
+    )
+    action_messages = flash(by_action)
+    admin_client.get(url("shoppinglist", "changelist"))  # shows (and so consumes) the messages
+    by_form = admin_client.get(url("shoppinglist", "assign", completed.id))
+    # then
+    why = f"Shopping list {completed.id} is completed: only an available list can be assigned to a bot."
+    assert action_messages == [("warning", why)]
+    assert (by_form.status_code, by_form["Location"], flash(by_form)) == (
+        302,
+        url("shoppinglist", "change", completed.id),
+        [("warning", why)],
+    )
+    assert list_state(completed.id)[0] == "completed"
+
+
+def test_assign_is_not_offered_while_no_bot_is_idle(admin_client):
+    # given
+    available = ShoppingListFactory(status="available")
+    # when
+    page = admin_client.get(url("shoppinglist", "change", available.id)).content.decode()
+    by_action = admin_client.post(
+        url("shoppinglist", "changelist"), {"action": "assign_to_bot", "_selected_action": [available.id]}
+    )
+    # then
+    assert url("shoppinglist", "assign", available.id) not in page
+    assert flash(by_action) == [
+        ("warning", "No bot is idle: a bot must finish its shopping list (or be created) first.")
+    ]
+
+
+def test_shopping_lists_show_their_bot_by_name_and_link_their_order(admin_client):
+    # given
+    bot = BotFactory(name="Robo-7")
+    assigned = ShoppingListFactory(status="assigned", bot=bot)
+    # when
+    content = admin_client.get(url("shoppinglist", "changelist")).content.decode()
+    # then
+    assert f'href="/admin/depot/bot/{bot.id}/change/" title="{bot.id}">Robo-7' in content
+    assert f'href="/admin/ordering/order/{assigned.order_id}/change/"' in content
+
+
 def test_the_assign_link_shows_only_for_an_available_list(admin_client):
     # given
+    BotFactory()
     available = ShoppingListFactory(status="available")
     pending = ShoppingListFactory()
     # when

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from apps.depot import services
+from apps.depot import contracts, services
 from apps.depot.domain import (
     BotNameBlank,
     BotNotFound,
@@ -565,3 +565,10 @@ def test_the_caches_follow_creation_rebranding_and_removal():
         ("s-1", "Threads & Co", "Level 1")
     ]
     assert not ProductCache.objects.exists()
+
+
+def test_bot_names_answers_the_names_of_the_known_bots_only():
+    # given
+    robo = BotFactory(name="Robo-1")
+    # when / then
+    assert contracts.bot_names([robo.id, "no-such-bot", ""]) == {robo.id: "Robo-1"}

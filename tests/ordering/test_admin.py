@@ -13,6 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from apps.customers import services as customers
 from apps.depot import contracts as depot
 from apps.ordering.models import Order
 from mallbots.kernel.ddd import context as message_context
@@ -139,7 +140,11 @@ def test_cancel_action_cancels_pending_and_approved_orders_and_reports_the_other
     # then
     assert response.status_code == 302
     assert sorted(flash(response)) == [
-        ("error", f"Order {ready.id}: the order cannot be cancelled."),
+        (
+            "error",
+            f"Order {ready.id}: the order cannot be cancelled: it is ready, and only pending and "
+            "approved orders can be.",
+        ),
         ("success", "Cancelled 2 orders."),
     ]
     assert (row(pending.id)["status"], row(approved.id)["status"], row(ready.id)["status"]) == (
@@ -151,6 +156,74 @@ def test_cancel_action_cancels_pending_and_approved_orders_and_reports_the_other
     assert sorted(
         StreamMessage.objects.order_by("position").values_list("name", "partition_key")[outbox_before:]
     ) == sorted([("ordersapi.OrderCanceled", pending.id), ("ordersapi.OrderCanceled", approved.id)])
+
+
+def test_the_order_page_offers_cancelling_only_while_the_order_can_be_cancelled(admin_client):
+    # given
+    approved = OrderFactory(status="approved")
+    ready = OrderFactory(status="ready")
+    # when
+    offered = admin_client.get(url("change", approved.id)).content.decode()
+    not_offered = admin_client.get(url("change", ready.id)).content.decode()
+    refused = admin_client.get(url("cancel", ready.id))
+    # then
+    assert url("cancel", approved.id) in offered
+    assert url("cancel", ready.id) not in not_offered
+    assert refused.context["intro"] == [
+        "The order is ready: only pending and approved orders can be cancelled."
+    ]
+
+
+def test_the_cancel_button_cancels_the_order_through_the_service(admin_client):
+    # given
+    order = OrderFactory(status="approved")
+    # when
+    page = admin_client.get(url("cancel", order.id))
+    done = admin_client.post(url("cancel", order.id))
+    # then
+    assert page.status_code == 200
+    assert done["Location"] == url("change", order.id)
+    assert flash(done) == [("success", f"Cancelled the order {order.id}.")]
+    assert row(order.id)["status"] == "cancelled"
+    assert Event.objects.get(stream_id=order.id, version=3).metadata["correlation_id"] == order.id
+
+
+def test_orders_list_the_customer_s_name_and_are_found_by_it(admin_client):
+    # given
+    ada = customers.customer_register(name="Ada Lovelace", sms_number="555-555-0001")
+    grace = customers.customer_register(name="Grace Hopper", sms_number="555-555-0002")
+    adas = OrderFactory(customer_id=ada)
+    OrderFactory(customer_id=grace)
+    # when
+    listing = admin_client.get(url("changelist"))
+    by_name = admin_client.get(url("changelist"), {"q": "lovelace"})
+    # then
+    content = listing.content.decode()
+    assert f'title="{ada}">Ada Lovelace <span class="mall-short">{ada[:8]}</span></a>' in content
+    assert [o.id for o in by_name.context["cl"].result_list] == [adas.id]
+
+
+def test_the_order_page_draws_the_saga_as_a_swimlane_with_a_lane_per_context(admin_client):
+    # given an order approved by the depot's message, handled through the inbox
+    order = OrderFactory()
+    with message_context.use(correlation_id=order.id), transaction.atomic():
+        publish(depot.ShoppingListInitiated(id="shopping-1", order_id=order.id))
+    [(handler, envelope, seq)] = [
+        d for d in deliveries_of(StreamMessage.objects.get(producer="depot")) if d[0].startswith("ordering.")
+    ]
+    consumer.process(handler, envelope, seq)
+    # when
+    content = admin_client.get(url("change", order.id)).content.decode()
+    # then: lanes ordering and depot, two stored events (circles), an arrow from depot's publication
+    start = content.index('<div class="swimlane">')
+    svg = content[start : content.index("</svg>", start)]
+    assert [lane for lane in ("baskets", "ordering", "customers", "depot") if f">{lane}</text>" in svg] == [
+        "ordering",
+        "depot",
+    ]
+    assert svg.count("<circle") == 2
+    assert 'marker-end="url(#swimlane-arrow)"' in svg
+    assert ">OrderApproved</text>" in svg
 
 
 def test_cancel_action_runs_under_the_order_id_as_correlation_id(admin_client):

@@ -81,7 +81,10 @@ def test_the_product_changelist_shows_store_names_without_a_query_per_row(
     by_store = admin_client.get(url("product", "changelist"), {"store_id": other.store_id})
     # then
     assert listing.status_code == 200
-    assert listing.content.count(b'<td class="field-store_name">Books</td>') == 12
+    link = (
+        f'<td class="field-store"><a href="/admin/stores/store/{books.id}/change/" title="{books.id}">Books '
+    )
+    assert listing.content.decode().count(link) == 12
     assert list(by_store.context["cl"].result_list) == [other]
 
 
@@ -210,6 +213,21 @@ def test_add_product_form(admin_client):
         "BK-1",
         Decimal("12.50"),
     )
+
+
+def test_add_product_form_refuses_a_sku_the_store_has_and_keeps_the_form_filled_in(admin_client):
+    # given
+    existing = ProductFactory(sku="BK-1")
+    before = counts()
+    # when
+    response = admin_client.post(
+        url("store", "add_product", existing.store_id), {"name": "Copy", "sku": "BK-1", "price": "1.00"}
+    )
+    # then
+    assert response.status_code == 200
+    assert flash(response) == [("error", "the store already has a product with that SKU")]
+    assert response.context["form"]["sku"].value() == "BK-1"
+    assert counts() == before
 
 
 def test_a_form_for_an_unknown_store_answers_404(admin_client):

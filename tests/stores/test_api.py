@@ -375,6 +375,25 @@ def test_add_an_invalid_product_answers_400(manager, body, expected):
     assert counts() == before
 
 
+def test_adding_a_sku_the_store_has_answers_400_with_the_reason(manager):
+    # given
+    existing = ProductFactory(sku="BK-1")
+    before = counts()
+    # when
+    response = manager.post(
+        f"/api/stores/{existing.store_id}/products",
+        {"name": "Copy", "sku": "BK-1", "price": 1},
+        format="json",
+    )
+    # then
+    message = "the store already has a product with that SKU"
+    assert (response.status_code, response.json()) == (
+        400,
+        error(3, message, [{"field": "sku", "description": message}]),
+    )
+    assert counts() == before
+
+
 def test_get_product(kiosk):
     # given
     product = ProductFactory(name="Novel", description="Paperback", sku="BK-1", price=Decimal("12.50"))

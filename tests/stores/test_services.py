@@ -16,6 +16,7 @@ from apps.stores.domain import (
     ProductNotFound,
     ProductPriceNegative,
     ProductRemovedError,
+    ProductSkuTaken,
     StoreAlreadyNotParticipating,
     StoreAlreadyParticipating,
     StoreLocationBlank,
@@ -237,6 +238,37 @@ def test_an_invalid_product_is_not_added(name, price, error):
         services.product_add(store_id=store.id, name=name, description="", sku="", price=price)
     # then
     assert counts() == before
+
+
+def test_a_second_product_with_a_sku_the_store_has_is_refused_and_nothing_is_stored():
+    # given
+    first = ProductFactory(sku="BK-1")
+    before = counts()
+    # when
+    with pytest.raises(ProductSkuTaken) as refused:
+        services.product_add(
+            store_id=first.store_id, name="Other", description="", sku="BK-1", price=Decimal("1.00")
+        )
+    # then
+    assert refused.value.message == "the store already has a product with that SKU"
+    assert counts() == before
+
+
+def test_the_same_sku_in_another_store_and_blank_skus_in_one_store_are_accepted():
+    # given
+    first = ProductFactory(sku="BK-1")
+    other_store = StoreFactory()
+    # when
+    elsewhere = services.product_add(
+        store_id=other_store.id, name="Novel", description="", sku="BK-1", price=Decimal("1.00")
+    )
+    blanks = [
+        services.product_add(store_id=first.store_id, name=name, description="", sku="", price=Decimal("1"))
+        for name in ("Pen", "Ink")
+    ]
+    # then
+    assert Product.objects.get(id=elsewhere).sku == "BK-1"
+    assert sorted(Product.objects.filter(id__in=blanks).values_list("name", flat=True)) == ["Ink", "Pen"]
 
 
 def test_rebranding_a_product_projects_and_publishes_name_and_description():

@@ -13,10 +13,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
-from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -24,14 +22,10 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from mallbots.kernel.ddd import EventSourcedAggregate
+from mallbots.kernel.web.admin import ReadOnlyAdmin, plural, pretty_json
 
 from . import projections, store
 from .models import Event, ProjectionRun, Snapshot
-
-
-def pretty_json(value: Any) -> SafeString:
-    text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder)
-    return format_html("<pre>{}</pre>", text)
 
 
 def state_json(aggregate: EventSourcedAggregate) -> str:
@@ -53,24 +47,6 @@ def state_json(aggregate: EventSourcedAggregate) -> str:
 def stream_url(stream_type: str, stream_id: str, version: int | None = None) -> str:
     query = {"type": stream_type, "id": stream_id, **({"version": version} if version is not None else {})}
     return f"{reverse('admin:eventstore_event_stream')}?{urlencode(query)}"
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Viewable with the view permission, never editable: the change form renders read-only,
-    a POST to it answers 403, and the add and delete views (and `delete_selected`) disappear."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
 
 @admin.register(Event)
@@ -221,8 +197,7 @@ class ProjectionRunAdmin(ReadOnlyAdmin):
 
     def has_rebuild_permission(self, request: HttpRequest) -> bool:
         # Rebuilding rewrites read models: it takes the (otherwise unused) change permission.
-        codename = get_permission_codename("change", self.opts)
-        return request.user.has_perm(f"{self.opts.app_label}.{codename}")
+        return self.has_model_perm(request, "change")
 
     @admin.action(description="Rebuild selected projections", permissions=["rebuild"])
     def rebuild_selected(self, request: HttpRequest, queryset: QuerySet[ProjectionRun]) -> None:

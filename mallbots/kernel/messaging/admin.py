@@ -6,53 +6,28 @@ change permission on subscribers), after a confirmation page that says what will
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import URLPattern, path, reverse
+from django.urls import URLPattern, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from mallbots.kernel.web.admin import render_command_form
+from mallbots.kernel.web.admin import (
+    CommandAdmin,
+    ReadOnlyAdmin,
+    plural,
+    pretty_json,
+    render_command_form,
+    short_id,
+)
 
 from . import catchup, failures
 from .models import Delivery, FailedDelivery, Stream, StreamMessage, Subscriber
 from .retention import retention_of
-
-
-def pretty_json(value: Any) -> SafeString:
-    text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder)
-    return format_html("<pre>{}</pre>", text)
-
-
-def dead_letters_phrase(count: int) -> str:
-    return f"{count} dead letter{'' if count == 1 else 's'}"
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Viewable with the view permission, never editable: the change form renders read-only,
-    a POST to it answers 403, and the add and delete views (and `delete_selected`) disappear."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def _has_model_perm(self, request: HttpRequest, action: str) -> bool:
-        codename = get_permission_codename(action, self.opts)
-        return request.user.has_perm(f"{self.opts.app_label}.{codename}")
 
 
 @admin.register(Stream)
@@ -93,8 +68,8 @@ class StreamMessageAdmin(ReadOnlyAdmin):
         "producer",
         "stream_position",
         "name",
-        "partition_key",
-        "correlation_id",
+        "partition",
+        "correlation",
         "created_at",
     )
     list_filter = (InOutboxFilter, "producer")
@@ -118,6 +93,14 @@ class StreamMessageAdmin(ReadOnlyAdmin):
         "deliveries",
     )
     readonly_fields = fields
+
+    @admin.display(description="partition key", ordering="partition_key")
+    def partition(self, obj: StreamMessage) -> SafeString:
+        return short_id(obj.partition_key)
+
+    @admin.display(description="correlation id", ordering="correlation_id")
+    def correlation(self, obj: StreamMessage) -> SafeString:
+        return short_id(obj.correlation_id)
 
     @admin.display(description="payload")
     def pretty_payload(self, obj: StreamMessage) -> SafeString:
@@ -180,7 +163,7 @@ class ReplayForm(forms.Form):
 
 
 @admin.register(Subscriber)
-class SubscriberAdmin(ReadOnlyAdmin):
+class SubscriberAdmin(CommandAdmin):
     list_display = ("name", "event", "stream", "queue", "sequence", "state", "open_deliveries", "start_from")
     list_filter = ("state", "stream", "queue")
     search_fields = ("name", "event")
@@ -214,15 +197,10 @@ class SubscriberAdmin(ReadOnlyAdmin):
         )
 
     def get_urls(self) -> list[URLPattern]:
-        replay = path(
-            "<path:object_id>/replay/",
-            self.admin_site.admin_view(self.replay_view),
-            name="messaging_subscriber_replay",
-        )
-        return [replay, *super().get_urls()]
+        return [self.command_url("<path:object_id>/replay/", self.replay_view, "replay"), *super().get_urls()]
 
     def replay_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        if not self._has_model_perm(request, "change"):
+        if not self.has_model_perm(request, "change"):
             raise PermissionDenied
         subscriber = get_object_or_404(Subscriber, pk=object_id)
         form = ReplayForm(request.POST if request.method == "POST" else None)
@@ -300,6 +278,10 @@ class DeliveryDetails(ReadOnlyAdmin):
     )
     readonly_fields = fields
 
+    @admin.display(description="partition key", ordering="partition_key")
+    def partition(self, obj: Delivery) -> SafeString:
+        return short_id(obj.partition_key)
+
     @admin.display(description="message")
     def message_link(self, obj: Delivery) -> SafeString:
         message = StreamMessage.objects.filter(message_id=obj.message_id).first()
@@ -323,7 +305,7 @@ class DeliveryAdmin(DeliveryDetails):
         "status",
         "handler",
         "name",
-        "partition_key",
+        "partition",
         "seq",
         "attempts",
         "sent_at",
@@ -339,7 +321,7 @@ class FailedDeliveryAdmin(DeliveryDetails):
         "status",
         "handler",
         "name",
-        "partition_key",
+        "partition",
         "seq",
         "attempts",
         "error",
@@ -356,22 +338,22 @@ class FailedDeliveryAdmin(DeliveryDetails):
         return failures.error_summary(obj.last_error)
 
     def has_retry_permission(self, request: HttpRequest) -> bool:
-        return self._has_model_perm(request, "change")
+        return self.has_model_perm(request, "change")
 
     def has_discard_permission(self, request: HttpRequest) -> bool:
-        return self._has_model_perm(request, "delete")
+        return self.has_model_perm(request, "delete")
 
     @admin.action(description="Retry selected dead letters", permissions=["retry"])
     def retry_selected(self, request: HttpRequest, queryset: QuerySet[FailedDelivery]) -> None:
         ids = list(queryset.values_list("pk", flat=True))
         count = failures.retry_dead_letters(ids)
-        self._report(request, f"Retried {dead_letters_phrase(count)}.", count, len(ids))
+        self._report(request, f"Retried {plural(count, 'dead letter')}.", count, len(ids))
 
     @admin.action(description="Discard selected dead letters", permissions=["discard"])
     def discard_selected(self, request: HttpRequest, queryset: QuerySet[FailedDelivery]) -> None:
         ids = list(queryset.values_list("pk", flat=True))
         count = failures.discard_dead_letters(ids)
-        self._report(request, f"Discarded {dead_letters_phrase(count)}.", count, len(ids))
+        self._report(request, f"Discarded {plural(count, 'dead letter')}.", count, len(ids))
 
     def _report(self, request: HttpRequest, done: str, count: int, selected: int) -> None:
         skipped = selected - count

@@ -47,9 +47,14 @@ def _answer(checks: dict[str, Any], **extra: Any) -> JsonResponse:
     )
 
 
+def readiness() -> dict[str, Any]:
+    """What /health/ready checks: {"database": {"ok": ...}, "broker": {"ok": ...}}."""
+    return {"database": _database(), "broker": _broker()}
+
+
 @require_GET
 def ready(request: HttpRequest) -> JsonResponse:
-    return _answer({"database": _database(), "broker": _broker()})
+    return _answer(readiness())
 
 
 @require_GET

@@ -21,6 +21,9 @@ class TimelineEntry:
     what: str  # event or message name
     outcome: str
     detail: str = ""
+    # The message published or delivered ("" for stored events): links a publication to the
+    # deliveries of the same message (the back office's swimlane draws an arrow).
+    message_id: str = ""
 
 
 def correlation_timeline(correlation_id: str, limit: int = 500) -> list[TimelineEntry]:
@@ -45,12 +48,17 @@ def correlation_timeline(correlation_id: str, limit: int = 500) -> list[Timeline
             m.name,
             "waiting in the outbox" if m.in_outbox else f"appended to {m.producer} #{m.stream_position}",
             f"to {', '.join(handlers.get(str(m.message_id), [])) or 'nobody'}",
+            str(m.message_id),
         )
         for m in messages
     ]
     for d in deliveries:
         if d.status == Delivery.Status.HANDLED and d.handled_at:
-            entries.append(TimelineEntry(d.handled_at, "handled", d.handler, d.name, "handled"))
+            entries.append(
+                TimelineEntry(
+                    d.handled_at, "handled", d.handler, d.name, "handled", message_id=str(d.message_id)
+                )
+            )
         elif d.status != Delivery.Status.PENDING and d.last_failed_at:
             entries.append(
                 TimelineEntry(
@@ -62,6 +70,7 @@ def correlation_timeline(correlation_id: str, limit: int = 500) -> list[Timeline
                     d.name,
                     f"{d.status} after {d.attempts} attempt(s)",
                     error_summary(d.last_error),
+                    str(d.message_id),
                 )
             )
     return sorted(entries, key=lambda entry: entry.at)

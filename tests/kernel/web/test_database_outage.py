@@ -102,7 +102,7 @@ def _admin_session(url: str) -> requests.Session:
         headers={"Referer": f"{url}/admin/login/"},
         timeout=10,
     )
-    assert response.status_code == 200 and "Site administration" in response.text
+    assert response.status_code == 200 and "<title>Dashboard | MallBots</title>" in response.text
     return session
 
 

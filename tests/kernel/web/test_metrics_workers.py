@@ -42,10 +42,12 @@ def test_web_metrics_report_what_the_worker_processes_handled(client, start_work
         }
 
     labels = (("event", CREDITED), ("handler", COUNT))
-    after = wait_until(lambda: (m := samples()).get(("mallbots_messages_handled_total", labels)) and m)
+    duration = ("mallbots_handler_duration_seconds_count", (("handler", COUNT),))
+    # the duration is observed last, once the delivery is over: wait for it too
+    after = wait_until(lambda: (m := samples()).get(duration) and m)
     assert after[("mallbots_messages_delivered_total", labels)] == 1.0
     assert after[("mallbots_messages_handled_total", labels)] == 1.0
-    assert after[("mallbots_handler_duration_seconds_count", (("handler", COUNT),))] == 1.0
+    assert after[duration] == 1.0
     assert any(path.name.startswith("counter_") for path in directory.iterdir())
 
 

@@ -14,18 +14,21 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from apps.customers import contracts as customers
 from apps.depot import contracts as depot
 from mallbots.kernel.ddd import context as message_context
 from mallbots.kernel.ops.timeline import TimelineEntry, correlation_timeline
+from mallbots.kernel.sagas.api import find_instance
 from mallbots.kernel.web.admin import CommandAdmin, change_url, html_table, name_and_id, plural, short_id
 from mallbots.kernel.web.swimlane import clock, elapsed, swimlane
 
 from . import selectors, services
-from .domain import CANCELLABLE
+from .domain import CANCELLABLE, SagaMode
 from .models import Order
+from .saga import CreateOrderSaga
 
 ITEM_HEADERS = ("store", "product", "product id", "price", "quantity", "line total")
 CANCELLABLE_TEXT = " and ".join(CANCELLABLE)
@@ -38,7 +41,7 @@ class CancelOrderForm(forms.Form):
 @admin.register(Order)
 class OrderAdmin(CommandAdmin):
     list_display = ("order", "customer", "status", "total", "item_count", "created_at", "updated_at")
-    list_filter = ("status",)
+    list_filter = ("status", "saga")
     # Ids are pasted whole: exact matches; a customer's name is asked of the customers context.
     search_fields = ("=id", "=customer_id")
     search_help_text = "Exact order or customer id, or part of the customer's name."
@@ -48,6 +51,7 @@ class OrderAdmin(CommandAdmin):
         "id",
         "status",
         "rejection_reason",
+        "saga_run",
         "customer",
         "payment",
         "shopping_list",
@@ -94,6 +98,21 @@ class OrderAdmin(CommandAdmin):
         return sum(line["quantity"] for line in obj.items)
 
     # --- the order's page ---------------------------------------------------------------------
+
+    @admin.display(description="saga")
+    def saga_run(self, obj: Order) -> SafeString:
+        """How its create-order saga runs; an orchestrated one links to its saga instance."""
+        if obj.saga != SagaMode.ORCHESTRATION:
+            return format_html("{}", "choreography: each context reacts to the previous one's event")
+        instance = find_instance(CreateOrderSaga.name, obj.id)
+        if instance is None:
+            return format_html("{}", "orchestration: its saga has not started")
+        return format_html(
+            'orchestration: <a href="{}">its {} saga</a>, {}',
+            change_url("sagas_sagainstance", instance.pk),
+            CreateOrderSaga.name,
+            instance.status,
+        )
 
     @admin.display(description="payment")
     def payment(self, obj: Order) -> SafeString:

@@ -3,6 +3,7 @@ the service."""
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -270,3 +271,23 @@ def test_order_changelist_does_not_query_per_row(admin_client):
     assert len(response.context["cl"].result_list) == 11
     assert len(eleven) == len(one)
     assert Decimal("3.00") in {o.total for o in response.context["cl"].result_list}
+
+
+@pytest.mark.parametrize("mode", ["choreography", "orchestration"])
+def test_an_orders_page_says_how_its_saga_runs_and_links_an_orchestrated_one(admin_client, settings, mode):
+    # given an order created in `mode`
+    from apps.ordering import services
+    from mallbots.kernel.sagas.models import SagaInstance
+
+    settings.MALLBOTS_SAGA = mode
+    order_id = services.order_create(order_id=str(uuid.uuid4()), customer_id="c", payment_id="p", items=[item()])
+    # when
+    page = admin_client.get(url("change", order_id)).content.decode()
+    # then
+    if mode == "orchestration":
+        instance = SagaInstance.objects.get(saga_id=order_id)
+        link = reverse("admin:sagas_sagainstance_change", args=[instance.pk])
+        assert f'orchestration: <a href="{link}">its ordering.CreateOrder saga</a>, running' in page
+    else:
+        assert "choreography: each context reacts to the previous one&#x27;s event" in page
+    assert admin_client.get(url("changelist"), {"saga__exact": mode}).context["cl"].result_count == 1

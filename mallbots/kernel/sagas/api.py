@@ -3,4 +3,10 @@
 from .engine import Saga, Step, start
 from .models import SagaInstance
 
-__all__ = ["Saga", "SagaInstance", "Step", "start"]
+
+def find_instance(name: str, saga_id: str) -> SagaInstance | None:
+    """The run of saga `name` with this id, if it started."""
+    return SagaInstance.objects.filter(name=name, saga_id=saga_id).first()
+
+
+__all__ = ["Saga", "SagaInstance", "Step", "find_instance", "start"]

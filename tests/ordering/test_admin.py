@@ -280,7 +280,9 @@ def test_an_orders_page_says_how_its_saga_runs_and_links_an_orchestrated_one(adm
     from mallbots.kernel.sagas.models import SagaInstance
 
     settings.MALLBOTS_SAGA = mode
-    order_id = services.order_create(order_id=str(uuid.uuid4()), customer_id="c", payment_id="p", items=[item()])
+    order_id = services.order_create(
+        order_id=str(uuid.uuid4()), customer_id="c", payment_id="p", items=[item()]
+    )
     # when
     page = admin_client.get(url("change", order_id)).content.decode()
     # then

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import io
 import uuid
+from decimal import Decimal
 
 from django.core.management import call_command
+from django.test import override_settings
 
 from apps.baskets import services as baskets
 from apps.baskets.models import ProductCache
@@ -30,13 +32,17 @@ def pump() -> None:
                 consumer.process(handler, envelope, seq)
 
 
-def order(customer: Customer, *quantities: int) -> str:
-    payment = Payment.objects.filter(customer_id=customer.id).first()
-    assert payment is not None
+def order(customer: Customer, *quantities: int, payment_id: str = "") -> str:
+    """A checkout of the first products in these quantities, paid with the customer's seeded
+    payment or the one given; its messages handled."""
+    if not payment_id:
+        payment = Payment.objects.filter(customer_id=customer.id).first()
+        assert payment is not None
+        payment_id = str(payment.id)
     basket_id = baskets.basket_start(customer_id=str(customer.id))
     for product, quantity in zip(ProductCache.objects.order_by("name"), quantities, strict=False):
         baskets.basket_add_item(basket_id=basket_id, product_id=str(product.id), quantity=quantity)
-    baskets.basket_checkout(basket_id=basket_id, payment_id=str(payment.id))
+    baskets.basket_checkout(basket_id=basket_id, payment_id=payment_id)
     pump()
     return basket_id
 
@@ -49,8 +55,9 @@ def dead_letter() -> None:
 
 
 def build_mall() -> dict[str, str]:
-    """seed_mall's mall with a completed order, an approved one, a rejected one and an open
-    basket; snapshots (with EVENTSTORE_SNAPSHOT_EVERY low), a dead letter and a projection run.
+    """seed_mall's mall with a completed order, an approved one, an approved one whose saga was
+    orchestrated, a rejected one and an open basket; snapshots (with EVENTSTORE_SNAPSHOT_EVERY
+    low), a dead letter and a projection run.
     Staff commands run under the order's id as correlation id, as the admin runs them."""
     call_command("seed_mall", stores=2, customers=3, stdout=io.StringIO())
     pump()
@@ -67,8 +74,18 @@ def build_mall() -> dict[str, str]:
         payments.invoice_pay(invoice_id=completed)
     pump()
     approved = order(bob, 1)
+    with override_settings(MALLBOTS_SAGA="orchestration"):
+        orchestrated = order(
+            bob, 2, payment_id=payments.payment_authorize(customer_id=str(bob.id), amount=Decimal("100"))
+        )
     rejected = order(cy, 500)
     open_basket = baskets.basket_start(customer_id=str(cy.id))
     dead_letter()
     call_command("rebuild_projections", stdout=io.StringIO(), stderr=io.StringIO())
-    return {"completed": completed, "approved": approved, "rejected": rejected, "open": open_basket}
+    return {
+        "completed": completed,
+        "approved": approved,
+        "orchestrated": orchestrated,
+        "rejected": rejected,
+        "open": open_basket,
+    }

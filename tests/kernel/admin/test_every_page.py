@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from apps.ordering.models import Order
 from mallbots.kernel.messaging.models import FailedDelivery
+from mallbots.kernel.sagas.models import SagaInstance
 from tests.kernel.admin.mall import build_mall
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
@@ -35,12 +36,15 @@ def test_the_mall_has_orders_in_every_state_of_interest(mall):
     # given / when / then
     assert FailedDelivery.objects.count() == 1
     assert {
-        mall[key]: Order.objects.get(id=mall[key]).status for key in ("completed", "approved", "rejected")
+        mall[key]: Order.objects.get(id=mall[key]).status
+        for key in ("completed", "approved", "orchestrated", "rejected")
     } == {
         mall["completed"]: "completed",
         mall["approved"]: "approved",
+        mall["orchestrated"]: "approved",
         mall["rejected"]: "rejected",
     }
+    assert SagaInstance.objects.get(saga_id=mall["orchestrated"]).status == "completed"
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda model: model._meta.label_lower)

@@ -42,7 +42,7 @@ def waiting() -> str:
 
 def test_a_finished_run_shows_its_steps_and_every_command_and_reply(admin_client):
     # given a transfer refused at its charge, compensated
-    transfer_id, saga = run("fail-charge")
+    _, saga = run("fail-charge")
     # when
     page = admin_client.get(url("change", saga.pk)).content.decode()
     # then its steps, its outcome and what it sent and received, in order, with the refusal's reason
@@ -85,12 +85,12 @@ def test_the_list_shows_each_runs_step_and_direction(admin_client):
     page = admin_client.get(url("changelist")).content.decode()
     # then
     assert f'title="{transfer_id}"' in page
-    assert "<td class=\"field-current_step\">1: reserve</td>" in page
-    assert "<td class=\"field-direction\">forward</td>" in page
+    assert '<td class="field-current_step">1: reserve</td>' in page
+    assert '<td class="field-direction">forward</td>' in page
     # and once it ran to its end
     drive()
     page = admin_client.get(url("changelist")).content.decode()
-    assert "field-status\">Completed<" in page
+    assert 'field-status">Completed<' in page
 
 
 def test_auditors_see_saga_instances_and_nobody_changes_them(client):

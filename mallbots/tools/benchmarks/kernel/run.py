@@ -1,271 +1,47 @@
-"""`benchmark kernel`: what the kernel costs on this database and broker, next to what the
-same database and broker can do raw.
-
-1. raw limit: one-row INSERT + COMMIT per second through plain psycopg (N threads, 1 thread);
-2. event-sourced commands per second through the whole kernel path (@command, load through
-   AggregateRepository, one event, append, projection, outbox), with p50/p99 latency;
-3. aggregate load time for streams of several sizes, with and without snapshots;
-4. outbox relay throughput against raw Celery publishing on the same broker;
-5. reconciliation: deliveries sent again per second after the broker lost N of them, and the
-   recovery time after such a loss while commands keep committing.
-
-Everything it writes carries the run's id and is removed at the end, also after Ctrl-C:
-benchmark streams, snapshots, read-model rows, its stream messages and their deliveries, its
-subscriber, the scratch table and the scratch Redis queues. Its Celery messages go to scratch queues that no worker consumes."""
+"""The phases of `benchmark kernel` and its cleanup."""
 
 from __future__ import annotations
 
 import os
-import resource
 import signal
 import statistics
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
 import redis
 from django.conf import settings
 from django.db import connection, connections, transaction
-from django.db.models import F
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from mallbots.celery import app
 from mallbots.kernel.eventstore import store
-from mallbots.kernel.eventstore.api import AggregateRepository, Projection, handles, register_projection
 from mallbots.kernel.messaging import reconcile, relay
-from mallbots.kernel.messaging.api import Envelope, publish, subscribe
-from mallbots.kernel.messaging.registry import subscribers
+from mallbots.kernel.messaging.api import Envelope, publish
 from mallbots.kernel.messaging.transport import DELIVER_TASK
-from mallbots.kernel.uow import Recorded, command, receiver
 
-from .contracts import CounterIncremented
-from .domain import Counter, Incremented, UnsnapshottedCounter
-from .models import CounterView
+from ..common import Write, cleanup_step, fmt_ms, fmt_rate
+from ..contracts import CounterIncremented
+from ..domain import Incremented
+from ..models import CounterView
+from . import report
+from .measure import LoadTime, Options, Rate, Results, run_threads
+from .report import cpu_note
+from .wiring import (
+    HANDLER,
+    RELAY_QUEUE,
+    SNAPSHOT_EVERY,
+    STREAM_TYPE,
+    counters,
+    increment,
+    unsnapshotted,
+    wire,
+)
 
-STREAM_TYPE = Counter.stream_type
-SNAPSHOT_EVERY = 50
-HANDLER = "benchmark.on_incremented"
-# Scratch queues: not in CELERY_TASK_QUEUES, so no worker (started with or without -Q)
-# consumes them; the benchmark deletes them from Redis when it is done.
-RELAY_QUEUE = "benchmark"
+# A scratch queue of raw publishing, which no worker consumes.
 RAW_QUEUE = "benchmark.raw"
-TARGET_COMMANDS_PER_SECOND = 1000
-TARGET_RELAY_RATIO = 0.80
-# "Flat": the largest stream loads in at most this many times the smallest one's time.
-FLAT_FACTOR = 2.0
-
-Write = Callable[[str], None]
-
-
-# --- The benchmark's bounded context: service, projection, publisher, subscriber ----------
-
-counters = AggregateRepository(Counter)
-unsnapshotted = AggregateRepository(UnsnapshottedCounter)
-
-
-@command
-def increment(counter_id: str) -> None:
-    """The measured command: load (or start) a counter, increment it, save it."""
-    counter = counters.find(counter_id) or Counter(counter_id)
-    counter.increment()
-    counters.save(counter)
-
-
-class CounterProjection(Projection):
-    name = "benchmark.counters"
-    stream_types = (STREAM_TYPE,)
-
-    @handles(Incremented)
-    def incremented(self, record: Recorded) -> None:
-        event: Incremented = record.event  # type: ignore[assignment]
-        if record.version == 1:
-            CounterView.objects.create(id=record.stream_id, value=event.by, version=1)
-        else:
-            CounterView.objects.filter(id=record.stream_id).update(
-                value=F("value") + event.by, version=record.version
-            )
-
-    def forget(self, stream_type: str, stream_id: str) -> None:
-        CounterView.objects.filter(id=stream_id).delete()
-
-
-def publish_incremented(record: Recorded) -> None:
-    publish(CounterIncremented(counter_id=record.stream_id, value=record.version))
-
-
-def on_incremented(event: CounterIncremented, envelope: Envelope) -> None:
-    """Does nothing: it exists so that every published message has one delivery to relay."""
-
-
-def wire() -> None:
-    """Connect the benchmark's projection, receiver and subscriber. Done by the command rather
-    than in AppConfig.ready(), so that the app stays inert in every other process. Idempotent."""
-    register_projection(CounterProjection())
-    receiver(Incremented)(publish_incremented)
-    if not any(s.name == HANDLER for s in subscribers(CounterIncremented.event_name)):
-        queues = settings.MESSAGING_CONTEXT_QUEUES
-        settings.MESSAGING_CONTEXT_QUEUES = [*queues, RELAY_QUEUE]
-        try:
-            subscribe(CounterIncremented, on_incremented, name=HANDLER, queue=RELAY_QUEUE)
-        finally:
-            settings.MESSAGING_CONTEXT_QUEUES = queues
-
-
-# --- Measuring ---------------------------------------------------------------------------
-
-
-@dataclass
-class Options:
-    seconds: float = 5.0
-    threads: int = 4
-    sizes: tuple[int, ...] = (10, 1_000, 10_000)
-    messages: int = 5_000
-    counters_per_thread: int = 100
-
-
-@dataclass
-class Rate:
-    ops: int
-    elapsed: float
-    latencies: list[float] = field(default_factory=list)
-    process_cpu: float = 0.0  # CPU seconds of this process (all threads) while measuring
-    machine_busy: float | None = None  # share of all cores busy while measuring (Linux)
-
-    @property
-    def per_second(self) -> float:
-        return self.ops / self.elapsed if self.elapsed > 0 else 0.0
-
-    def percentile(self, q: float) -> float:
-        if not self.latencies:
-            return 0.0
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-@dataclass
-class LoadTime:
-    events: int
-    with_snapshot: float  # seconds, median
-    without_snapshot: float
-    snapshot_version: int | None  # version of the snapshot the stream has, if any
-    loads: int
-
-
-@dataclass
-class Results:
-    raw_threads: Rate | None = None
-    raw_single: Rate | None = None
-    commands: Rate | None = None
-    statements_per_command: int | None = None
-    loads: list[LoadTime] = field(default_factory=list)
-    relay: Rate | None = None
-    raw_publish: Rate | None = None
-    other_unsent_rows: int = 0
-    reconcile: Rate | None = None  # deliveries sent again by the sweep after a broker loss
-    recovery_seconds: float = 0.0  # from the loss until every lost delivery was sent again
-    commands_during_recovery: Rate | None = None
-
-
-def _process_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-def _machine_ticks() -> tuple[int, int] | None:
-    """(busy, total) CPU ticks of the whole machine since boot, where /proc/stat exists."""
-    try:
-        with open("/proc/stat") as stat:
-            ticks = [int(x) for x in stat.readline().split()[1:9]]
-    except (OSError, ValueError):
-        return None
-    return sum(ticks) - ticks[3] - ticks[4], sum(ticks)
-
-
-def run_threads(
-    threads: int,
-    seconds: float,
-    setup: Callable[[int], Any],
-    op: Callable[[Any, int], None],
-    teardown: Callable[[Any], None],
-) -> Rate:
-    """Run `op` in a loop on `threads` threads for `seconds`, all starting together after
-    their `setup`. Returns the operations done, the wall time and every op's latency."""
-    stop = threading.Event()
-    started: list[float] = []
-    cpu_at_start: list[Any] = []
-
-    def start() -> None:
-        cpu_at_start.extend([_process_cpu(), _machine_ticks()])
-        started.append(time.perf_counter())
-
-    barrier = threading.Barrier(threads, action=start)
-    counts = [0] * threads
-    latencies: list[list[float]] = [[] for _ in range(threads)]
-    finished = [0.0] * threads
-    errors: list[BaseException] = []
-
-    def work(index: int) -> None:
-        state = None
-        try:
-            state = setup(index)
-            barrier.wait()
-            deadline = started[0] + seconds
-            done, lat, i = 0, latencies[index], 0
-            while not stop.is_set():
-                t0 = time.perf_counter()
-                if t0 >= deadline:
-                    break
-                op(state, i)
-                lat.append(time.perf_counter() - t0)
-                done += 1
-                i += 1
-            counts[index] = done
-            finished[index] = time.perf_counter()
-        except threading.BrokenBarrierError:
-            pass
-        except BaseException as exc:
-            errors.append(exc)
-            stop.set()
-            barrier.abort()
-        finally:
-            teardown(state)
-
-    pool = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(threads)]
-    for t in pool:
-        t.start()
-    try:
-        for t in pool:
-            while t.is_alive():
-                t.join(0.2)
-    except BaseException:
-        stop.set()
-        barrier.abort()
-        for t in pool:
-            t.join(30)
-        raise
-    if errors:
-        raise errors[0]
-    elapsed = max(finished) - started[0]
-    cpu = _process_cpu() - cpu_at_start[0]
-    ticks, ticks_at_start = _machine_ticks(), cpu_at_start[1]
-    busy = None
-    if ticks and ticks_at_start and ticks[1] > ticks_at_start[1]:
-        busy = (ticks[0] - ticks_at_start[0]) / (ticks[1] - ticks_at_start[1])
-    return Rate(sum(counts), elapsed, [x for lat in latencies for x in lat], cpu, busy)
-
-
-def _fmt_rate(value: float) -> str:
-    return f"{value:,.0f}/s"
-
-
-def _fmt_ms(seconds: float) -> str:
-    ms = seconds * 1000
-    return f"{ms:,.2f} ms" if ms < 100 else f"{ms:,.0f} ms"
 
 
 def _conninfo() -> str:
@@ -320,7 +96,7 @@ class KernelBenchmark:
                 self.phase_reconcile()
         finally:
             self.cleanup()
-        self.report()
+        report.write_report(self.results, self.options, self.write)
         return self.results
 
     def _header(self) -> None:
@@ -368,10 +144,10 @@ class KernelBenchmark:
 
         self.write(f"[1/5] raw psycopg INSERT+COMMIT, {o.threads} threads, {o.seconds:g} s ...")
         self.results.raw_threads = run_threads(o.threads, o.seconds, setup, op, teardown)
-        self.write(f"      {_fmt_rate(self.results.raw_threads.per_second)}")
+        self.write(f"      {fmt_rate(self.results.raw_threads.per_second)}")
         self.write(f"[1/5] raw psycopg INSERT+COMMIT, 1 thread, {o.seconds:g} s ...")
         self.results.raw_single = run_threads(1, o.seconds, setup, op, teardown)
-        self.write(f"      {_fmt_rate(self.results.raw_single.per_second)}")
+        self.write(f"      {fmt_rate(self.results.raw_single.per_second)}")
         self._drop_scratch_table()
 
     def _drop_scratch_table(self) -> None:
@@ -410,8 +186,8 @@ class KernelBenchmark:
             increment(f"{self.prefix}cmd-0-0")
         self.results.statements_per_command = len(queries.captured_queries)
         self.write(
-            f"      {_fmt_rate(rate.per_second)}, p50 {_fmt_ms(rate.percentile(0.50))}, "
-            f"p99 {_fmt_ms(rate.percentile(0.99))}, {_cpu_note(rate)}"
+            f"      {fmt_rate(rate.per_second)}, p50 {fmt_ms(rate.percentile(50))}, "
+            f"p99 {fmt_ms(rate.percentile(99))}, {cpu_note(rate)}"
         )
         # Checks that the path really ran: one event, one read-model update, one outbox row.
         with connection.cursor() as cursor:
@@ -453,7 +229,7 @@ class KernelBenchmark:
             self.write(
                 f"      written in {written:.2f} s (snapshot at "
                 f"{'v' + str(snapshot) if snapshot else 'none'}); median of {loads} loads: "
-                f"{_fmt_ms(with_snap)} with snapshots, {_fmt_ms(without)} without"
+                f"{fmt_ms(with_snap)} with snapshots, {fmt_ms(without)} without"
             )
 
     def _write_stream(self, counter_id: str, size: int, batch: int = 2_000) -> None:
@@ -523,7 +299,7 @@ class KernelBenchmark:
 
         self.write(f"[4/5] raw Celery publish of {n:,} messages to a scratch queue ...")
         self.results.raw_publish = self._raw_publish(n)
-        self.write(f"      {_fmt_rate(self.results.raw_publish.per_second)}")
+        self.write(f"      {fmt_rate(self.results.raw_publish.per_second)}")
 
         self.write(f"[4/5] relay.relay_pending draining {n:,} messages ...")
         t0 = time.perf_counter()
@@ -532,7 +308,7 @@ class KernelBenchmark:
         self.results.relay = Rate(sent, elapsed)
         queued = self.redis.llen(self._key(RELAY_QUEUE))
         self.write(
-            f"      {_fmt_rate(self.results.relay.per_second)} ({sent:,} rows sent, "
+            f"      {fmt_rate(self.results.relay.per_second)} ({sent:,} rows sent, "
             f"{queued:,} messages on the scratch queue)"
         )
         if queued < n:
@@ -630,7 +406,7 @@ class KernelBenchmark:
                 break
             sent += batch
         self.results.reconcile = Rate(sent, time.perf_counter() - t0)
-        self.write(f"      {_fmt_rate(self.results.reconcile.per_second)} ({sent:,} sent again)")
+        self.write(f"      {fmt_rate(self.results.reconcile.per_second)} ({sent:,} sent again)")
 
         deadline = settings.MESSAGING_REDELIVER_AFTER_SECONDS
         self.write(
@@ -662,7 +438,7 @@ class KernelBenchmark:
         self.results.recovery_seconds = recovered[0] if recovered else float("inf")
         self.write(
             f"      every lost delivery sent again {self.results.recovery_seconds:.1f} s after the loss; "
-            f"{_fmt_rate(self.results.commands_during_recovery.per_second)} commands meanwhile"
+            f"{fmt_rate(self.results.commands_during_recovery.per_second)} commands meanwhile"
         )
 
     def _make_due(self, *, now: bool) -> None:
@@ -683,7 +459,7 @@ class KernelBenchmark:
         try:
             self.write("cleanup ...")
             removed: list[str] = []
-            with _step(self.write, "database"):
+            with cleanup_step(self.write, "database"):
                 if connection.in_atomic_block or not connection.is_usable():
                     connection.close()
                 with connection.cursor() as cursor:
@@ -714,10 +490,10 @@ class KernelBenchmark:
                     ):
                         cursor.execute(sql, params)
                         removed.append(f"{cursor.rowcount:,} {label}")
-            with _step(self.write, "scratch table"):
+            with cleanup_step(self.write, "scratch table"):
                 self._drop_scratch_table()
                 removed.append("scratch table")
-            with _step(self.write, "redis"):
+            with cleanup_step(self.write, "redis"):
                 deleted = self.redis.delete(*self._redis_keys())
                 removed.append(f"{deleted} redis keys")
             self.write(f"      removed {', '.join(removed)}")
@@ -726,108 +502,3 @@ class KernelBenchmark:
                 signal.signal(signal.SIGINT, previous)
 
     # -- report --
-
-    def report(self) -> None:
-        r, o, w = self.results, self.options, self.write
-        assert r.raw_threads and r.raw_single and r.commands and r.relay and r.raw_publish
-        cmd_ratio = r.commands.per_second / r.raw_threads.per_second
-        relay_ratio = r.relay.per_second / r.raw_publish.per_second
-        line = "-" * 78
-        w("")
-        w("Results")
-        w(line)
-        w(
-            f"{'raw psycopg INSERT+COMMIT, ' + str(o.threads) + ' threads':<50}{_fmt_rate(r.raw_threads.per_second):>14}"
-        )
-        w(f"{'raw psycopg INSERT+COMMIT, 1 thread':<50}{_fmt_rate(r.raw_single.per_second):>14}")
-        w(
-            f"{'event-sourced command, ' + str(o.threads) + ' threads':<50}{_fmt_rate(r.commands.per_second):>14}"
-        )
-        w(
-            f"{'  latency p50 / p99':<50}{_fmt_ms(r.commands.percentile(0.5)):>14} / "
-            f"{_fmt_ms(r.commands.percentile(0.99))}"
-        )
-        w(f"{'  SQL statements per command (with BEGIN, COMMIT)':<50}{r.statements_per_command:>14}")
-        per_op = r.commands.process_cpu / r.commands.ops if r.commands.ops else 0.0
-        w(f"{'  CPU of this process per command (GIL-bound)':<50}{_fmt_ms(per_op):>14}")
-        if r.commands.machine_busy is not None:
-            w(
-                f"{'  machine CPU busy during the phase (' + str(os.cpu_count()) + ' cores)':<50}"
-                f"{r.commands.machine_busy:>14.0%}"
-            )
-        w(line)
-        w(
-            f"{'aggregate load (median)':<26}{'events':>10}{'snapshot':>12}{'with snapshots':>16}{'without':>14}"
-        )
-        for lt in r.loads:
-            snap = f"v{lt.snapshot_version}" if lt.snapshot_version else "none"
-            w(
-                f"{'':<26}{lt.events:>10,}{snap:>12}{_fmt_ms(lt.with_snapshot):>16}{_fmt_ms(lt.without_snapshot):>14}"
-            )
-        w(line)
-        w(
-            f"{'outbox relay (relay_pending), ' + f'{r.relay.ops:,} messages':<50}{_fmt_rate(r.relay.per_second):>14}"
-        )
-        w(
-            f"{'raw Celery send_task, ' + f'{r.raw_publish.ops:,} messages':<50}{_fmt_rate(r.raw_publish.per_second):>14}"
-        )
-        w(line)
-        w("Ratios")
-        w(f"{'  commands / raw INSERT+COMMIT (' + str(o.threads) + ' threads)':<50}{cmd_ratio:>14.1%}")
-        w(
-            f"{'  commands / raw INSERT+COMMIT (1 thread)':<50}{r.commands.per_second / r.raw_single.per_second:>14.1%}"
-        )
-        w(
-            f"{'  raw INSERT+COMMIT ' + str(o.threads) + ' threads / 1 thread':<50}"
-            f"{r.raw_threads.per_second / r.raw_single.per_second:>13.2f}x"
-        )
-        w(f"{'  relay / raw publish':<50}{relay_ratio:>14.1%}")
-        if r.reconcile and r.commands_during_recovery:
-            w(line)
-            w(
-                f"{'reconciliation after a broker loss, ' + f'{r.reconcile.ops:,} deliveries':<50}{_fmt_rate(r.reconcile.per_second):>14}"
-            )
-            w(f"{'  reconciled / raw publish':<50}{r.reconcile.per_second / r.raw_publish.per_second:>14.1%}")
-            w(
-                f"{'  recovery after a loss under load (deadline ' + f'{settings.MESSAGING_REDELIVER_AFTER_SECONDS:g} s)':<50}{r.recovery_seconds:>12.1f} s"
-            )
-            w(
-                f"{'  commands during the recovery / without it':<50}{r.commands_during_recovery.per_second / r.commands.per_second:>14.1%}"
-            )
-        w(line)
-        w("Targets")
-        ok = r.commands.per_second >= TARGET_COMMANDS_PER_SECOND
-        w(f"  {'>= 1,000 commands/s':<40}{_fmt_rate(r.commands.per_second):>22}  {_verdict(ok)}")
-        with_snap = [lt.with_snapshot for lt in r.loads]
-        largest = max(r.loads, key=lambda lt: lt.events)
-        smallest = min(r.loads, key=lambda lt: lt.events)
-        flat = largest.with_snapshot / smallest.with_snapshot if with_snap else 0.0
-        w(
-            f"  {'load time flat with snapshots':<40}"
-            f"{f'{largest.events:,} vs {smallest.events:,} events: {flat:.2f}x':>22}  "
-            f"{_verdict(flat <= FLAT_FACTOR)}"
-        )
-        w(
-            f"  {'relay >= 80% of raw publish':<40}{relay_ratio:>22.1%}  {_verdict(relay_ratio >= TARGET_RELAY_RATIO)}"
-        )
-        w(f"  (flat = the largest stream loads in <= {FLAT_FACTOR:g}x the smallest one's time)")
-
-
-def _cpu_note(rate: Rate) -> str:
-    per_op = rate.process_cpu / rate.ops if rate.ops else 0.0
-    note = f"this process {per_op * 1e6:,.0f} us CPU per command"
-    if rate.machine_busy is not None:
-        note += f", machine CPU {rate.machine_busy:.0%} busy"
-    return note
-
-
-def _verdict(ok: bool) -> str:
-    return "PASS" if ok else "MISS"
-
-
-@contextmanager
-def _step(write: Write, what: str) -> Iterator[None]:
-    try:
-        yield
-    except Exception as exc:  # keep cleaning the rest
-        write(f"      cleanup of {what} failed: {exc!r}")

@@ -11,8 +11,6 @@ import factory
 
 from apps.baskets import services
 from apps.baskets.models import Basket, ProductCache, StoreCache
-from apps.stores import services as stores_services
-from apps.stores.models import Product, Store
 
 
 def new_id() -> str:
@@ -83,34 +81,3 @@ class BasketFactory(factory.Factory):
         if canceled:
             services.basket_cancel(basket_id=basket_id)
         return model_class.objects.get(id=basket_id)
-
-
-# --- The stores context's own data, for the fallback and the end-to-end flows ----------------
-
-
-class StoreFactory(factory.Factory):
-    class Meta:
-        model = Store
-
-    name = factory.Sequence(lambda n: f"Mall store {n:03d}")
-    location = factory.Sequence(lambda n: f"Wing {n % 2}, unit {n}")
-
-    @classmethod
-    def _create(cls, model_class: type[Store], name: str, location: str) -> Store:
-        return model_class.objects.get(id=stores_services.store_create(name=name, location=location))
-
-
-class ProductFactory(factory.Factory):
-    class Meta:
-        model = Product
-
-    store = factory.SubFactory(StoreFactory)
-    name = factory.Sequence(lambda n: f"Mall product {n:03d}")
-    description = "A fine thing"
-    sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
-    price = Decimal("12.50")
-
-    @classmethod
-    def _create(cls, model_class: type[Product], store: Store, **fields: object) -> Product:
-        product_id = stores_services.product_add(store_id=store.id, **fields)  # type: ignore[arg-type]
-        return model_class.objects.get(id=product_id)

@@ -11,15 +11,9 @@ from apps.baskets import services
 from apps.baskets.models import Basket
 from mallbots.kernel.eventstore.models import Event
 from mallbots.kernel.messaging.models import StreamMessage
-from tests.baskets.factories import (
-    BasketFactory,
-    CachedProductFactory,
-    CachedStoreFactory,
-    ProductFactory,
-    StoreFactory,
-    new_id,
-)
+from tests.baskets.factories import BasketFactory, CachedProductFactory, CachedStoreFactory, new_id
 from tests.baskets.helpers import events_of
+from tests.stores.factories import ProductFactory, StoreFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

@@ -19,8 +19,9 @@ from mallbots.kernel.messaging import consumer
 from mallbots.kernel.messaging.api import publish
 from mallbots.kernel.messaging.failures import Outcome
 from mallbots.kernel.messaging.models import Delivery, FailedDelivery, StreamMessage
-from tests.baskets.factories import BasketFactory, ProductFactory, StoreFactory, new_id
+from tests.baskets.factories import BasketFactory, new_id
 from tests.kernel.messaging.helpers import deliveries_of, fanned_out
+from tests.stores.factories import ProductFactory, StoreFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

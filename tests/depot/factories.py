@@ -4,15 +4,12 @@ outbox rows are all real. Each factory returns the row the depot reads."""
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 
 import factory
 
 from apps.depot import services
 from apps.depot.domain import OrderLine
 from apps.depot.models import Bot, ProductCache, ShoppingList, StoreCache
-from apps.stores import services as stores_services
-from apps.stores.models import Product, Store
 from mallbots.kernel.ddd import context as message_context
 
 
@@ -106,34 +103,3 @@ class ShoppingListFactory(factory.Factory):
             if status == "canceled":
                 services.shopping_list_cancel(shopping_list_id=list_id)
         return model_class.objects.get(id=list_id)
-
-
-# --- The stores context's own data, for the fallbacks and the worker flows ----------------------
-
-
-class StoreFactory(factory.Factory):
-    class Meta:
-        model = Store
-
-    name = factory.Sequence(lambda n: f"Mall store {n:03d}")
-    location = factory.Sequence(lambda n: f"Wing {n % 2}, unit {n}")
-
-    @classmethod
-    def _create(cls, model_class: type[Store], name: str, location: str) -> Store:
-        return model_class.objects.get(id=stores_services.store_create(name=name, location=location))
-
-
-class ProductFactory(factory.Factory):
-    class Meta:
-        model = Product
-
-    store = factory.SubFactory(StoreFactory)
-    name = factory.Sequence(lambda n: f"Mall product {n:03d}")
-    description = "A fine thing"
-    sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
-    price = Decimal("12.50")
-
-    @classmethod
-    def _create(cls, model_class: type[Product], store: Store, **fields: object) -> Product:
-        product_id = stores_services.product_add(store_id=store.id, **fields)  # type: ignore[arg-type]
-        return model_class.objects.get(id=product_id)

@@ -14,12 +14,11 @@ from tests.depot.factories import (
     BotFactory,
     CachedProductFactory,
     CachedStoreFactory,
-    ProductFactory,
     ShoppingListFactory,
-    StoreFactory,
     new_id,
 )
 from tests.depot.helpers import bot_state, list_state, published
+from tests.stores.factories import ProductFactory, StoreFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

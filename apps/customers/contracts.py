@@ -95,7 +95,7 @@ class AuthorizeCustomer(
     Command, name="customersapi.AuthorizeCustomer", owner="customers", partition_by="order_id"
 ):
     """May the customer place this order? Succeeded, or Failed with the reason (unknown or
-    disabled customer). Records CustomerAuthorized or CustomerAuthorizationFailed either way."""
+    disabled customer). Success also publishes CustomerAuthorized; a refusal records nothing."""
 
     customer_id: str
     order_id: str

@@ -69,7 +69,7 @@ class InvoiceCanceled(
 class ConfirmPayment(Command, name="paymentsapi.ConfirmPayment", owner="payments", partition_by="order_id"):
     """Bind the payment to the order, with the choreography's checks (the payment exists,
     belongs to the order's customer, covers the total): Succeeded, or Failed with the reason.
-    Records PaymentConfirmed or PaymentConfirmationFailed either way."""
+    Success also publishes PaymentConfirmed; a refusal records nothing."""
 
     order_id: str
     customer_id: str

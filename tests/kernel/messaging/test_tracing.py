@@ -19,7 +19,8 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from mallbots.kernel.messaging import consumer, tracing
 from mallbots.kernel.messaging.failures import Outcome
 from mallbots.kernel.messaging.models import StreamMessage
-from tests.conftest import ROOT, _database_url
+from mallbots.tools.worker import database_url
+from tests.conftest import ROOT
 from tests.kernel.messaging.helpers import deliveries_of, fanned_out
 from tests.kernelapp import services
 
@@ -113,7 +114,7 @@ def test_with_tracing_switched_on_a_request_and_its_deliveries_make_one_trace():
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "mallbots.settings.test",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "MALLBOTS_TRACING": "1",
         "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9",  # nobody there: the probe reads memory
         "OTEL_EXPORTER_OTLP_TIMEOUT": "1",

@@ -1,15 +1,23 @@
 """Every admin page of every context renders with a realistic mall: `seed_mall`, then orders
 through the services with their messages handled (the outbox pumped through the consumer, as a
-worker would), then every changelist, one change page per model, and every action."""
+worker would), then every changelist, one change page per model, and every action. The mall is
+built and committed once for the module; what each test changes (an action) is rolled back
+with its test's transaction."""
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import redis
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.messages import get_messages
+from django.core.management import call_command
 from django.db.models import Model
+from django.test import override_settings
 from django.urls import reverse
 
 from apps.ordering.models import Order
@@ -22,10 +30,15 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 MODELS = sorted(admin.site._registry, key=lambda model: model._meta.label_lower)
 
 
-@pytest.fixture
-def mall(settings) -> dict[str, Any]:
-    settings.EVENTSTORE_SNAPSHOT_EVERY = {"default": 3}
-    return build_mall()
+@pytest.fixture(scope="module")
+def mall(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
+    overrides = override_settings(MESSAGING_RELAY_ON_COMMIT="off", EVENTSTORE_SNAPSHOT_EVERY={"default": 3})
+    with django_db_blocker.unblock(), overrides:
+        try:
+            yield build_mall()
+        finally:
+            call_command("flush", interactive=False, verbosity=0, stdout=io.StringIO())
+            redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
 
 
 def url_of(model: type[Model], view: str, *args: Any) -> str:

@@ -5,6 +5,7 @@
 #   make test                     the whole test suite
 #   make test ARGS="-m unit"      one test group (or any pytest arguments)
 #   make browser                  Debian's chromium for the browser tests, when it is missing
+#   make wrk                      Debian's wrk for `benchmark api`, when it is missing
 #   make lint                     ruff, import contracts, mypy, missing migrations, API schema
 #   make check-deploy             Django's deployment checks with production settings
 #   make check-deploy-manifests   Terraform, Kubernetes manifests and Dockerfile: rendered, validated, scanned
@@ -24,7 +25,7 @@ MYPY_PATHS := mallbots/kernel
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv browser run test lint lint-django check-deploy check-deploy-manifests checkov-venv crd-schemas ci services-start services-stop services-status
+.PHONY: help venv browser wrk run test lint lint-django check-deploy check-deploy-manifests checkov-venv crd-schemas ci services-start services-stop services-status
 .PHONY: aws-kubeconfig aws-image aws-overlay aws-secret aws-apply aws-deploy
 
 help:
@@ -50,10 +51,20 @@ browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core; \
 	fi
 
+# `benchmark api` drives gunicorn with Debian's wrk (its tests run it too); installed here when
+# it is missing, as chromium is.
+WRK := /usr/bin/wrk
+
+wrk:
+	@if [ ! -x $(WRK) ]; then \
+	  echo "installing Debian's wrk for the API benchmark"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk; \
+	fi
+
 run: venv
 	$(PY) scripts/run.py
 
-test: venv browser
+test: venv browser wrk
 	$(PY) scripts/test.py $(ARGS)
 
 lint: venv

@@ -41,6 +41,29 @@ def database_url() -> str:
     return f"postgres://{user}{password}@{host}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
+def subprocess_environment(settings_module: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """This process's environment (read now: a test may have set a variable since), pointed at
+    the same database and broker as this process's settings, for a process of the project
+    (a worker, a web server)."""
+    broker = str(settings.CELERY_BROKER_URL)
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": settings_module,
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": broker,
+        "TEST_REDIS_URL": broker,  # what the test settings read instead
+        "PYTHONPATH": str(settings.BASE_DIR),
+        "PYTHONUNBUFFERED": "1",
+        **(extra or {}),
+    }
+
+
+def current_settings_module() -> str:
+    """What Django loaded the settings from (under override_settings, settings.SETTINGS_MODULE
+    is not there)."""
+    return os.environ.get("DJANGO_SETTINGS_MODULE") or str(settings.SETTINGS_MODULE)
+
+
 class CeleryWorker:
     def __init__(
         self,
@@ -59,11 +82,7 @@ class CeleryWorker:
         self.concurrency = concurrency
         self.beat = beat
         self.extra_env = dict(env or {})
-        # What Django loaded the settings from (under override_settings,
-        # settings.SETTINGS_MODULE is not there).
-        self.settings_module = (
-            settings_module or os.environ.get("DJANGO_SETTINGS_MODULE") or str(settings.SETTINGS_MODULE)
-        )
+        self.settings_module = settings_module or current_settings_module()
         self.process: subprocess.Popen[bytes] | None = None
         self._log_file: IO[bytes] | None = None
 
@@ -97,19 +116,7 @@ class CeleryWorker:
         return args
 
     def environment(self) -> dict[str, str]:
-        """This process's environment (read now: a test may have set a variable since the
-        worker was made), pointed at the same database and broker as this process's settings."""
-        broker = str(settings.CELERY_BROKER_URL)
-        return {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": self.settings_module,
-            "DATABASE_URL": database_url(),
-            "CELERY_BROKER_URL": broker,
-            "TEST_REDIS_URL": broker,  # what the test settings read instead
-            "PYTHONPATH": str(settings.BASE_DIR),
-            "PYTHONUNBUFFERED": "1",
-            **self.extra_env,
-        }
+        return subprocess_environment(self.settings_module, self.extra_env)
 
     def start(self, timeout: float = READY_SECONDS) -> CeleryWorker:
         """Starts it and waits for its "ready." line; raises WorkerError with its log's tail

@@ -39,7 +39,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("target", choices=["kernel", "saga"], help="what to benchmark")
+        parser.add_argument("target", choices=["kernel", "saga", "api"], help="what to benchmark")
         parser.add_argument(
             "--seconds",
             type=float,
@@ -77,11 +77,48 @@ class Command(BaseCommand):
             "default) measures each in turn, side by side in one report",
         )
 
+        parser.add_argument(
+            "--connections", type=int, default=4, help="api: concurrent connections of the load generator"
+        )
+        parser.add_argument(
+            "--client",
+            choices=["auto", "wrk", "python"],
+            default="auto",
+            help="api: the load generator: wrk (Debian's package), python, or auto (wrk when installed)",
+        )
+        parser.add_argument("--products", type=int, default=20, help="api: products in the catalog read")
+
     def handle(self, *args: Any, **options: Any) -> None:
         if options["target"] == "saga":
             self._saga(options)
+        elif options["target"] == "api":
+            self._api(options)
         else:
             self._kernel(options)
+
+    def _api(self, options: dict[str, Any]) -> None:
+        from mallbots.tools.benchmarks.api.run import ApiBenchmark, Options
+
+        seconds = 10.0 if options["seconds"] is None else options["seconds"]
+        if seconds <= 0 or options["connections"] < 1 or not 3 <= options["products"] <= 1000:
+            raise CommandError("--seconds and --connections must be positive, --products between 3 and 1000")
+        bench = ApiBenchmark(
+            Options(
+                seconds=seconds,
+                connections=options["connections"],
+                products=options["products"],
+                client=options["client"],
+            ),
+            write=self._write,
+        )
+        try:
+            bench.run()
+        except KeyboardInterrupt:
+            raise CommandError(
+                "interrupted; gunicorn was stopped and the benchmark's client removed"
+            ) from None
+        except RuntimeError as exc:
+            raise CommandError(str(exc)) from None
 
     def _kernel(self, options: dict[str, Any]) -> None:
         from mallbots.tools.benchmarks.kernel import KernelBenchmark, Options

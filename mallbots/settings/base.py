@@ -176,6 +176,9 @@ MESSAGING_KERNEL_QUEUE = "messaging"
 # latency); "task": it asks a worker to do it; "off": only the periodic sweep relays.
 MESSAGING_RELAY_ON_COMMIT = env("MESSAGING_RELAY_ON_COMMIT", default="inline")
 MESSAGING_RELAY_BATCH = env.int("MESSAGING_RELAY_BATCH", default=500)
+# A log line per delivery with where its time went, by phase (mallbots/kernel/messaging/profile.py);
+# `benchmark saga --profile` turns it on in its workers.
+MESSAGING_PROFILE = env.bool("MESSAGING_PROFILE", default=False)
 MESSAGING_SWEEP_SECONDS = env.float("MESSAGING_SWEEP_SECONDS", default=1.0)
 # Transient failures: exponential backoff with full jitter, capped, then a dead letter.
 MESSAGING_MAX_ATTEMPTS = env.int("MESSAGING_MAX_ATTEMPTS", default=6)

@@ -24,6 +24,12 @@ from django.db import connection
 READY_SECONDS = 60.0
 STOP_SECONDS = 20.0
 _HANDLED = re.compile(rb"INFO \S+ handled (\S+) <- \S+ \S+ \(key \S+\) in ([\d.]+) ms")
+PROFILE_PHASES = ("broker", "claim", "handler", "outbox", "commit", "relay", "total")
+_PROFILE = re.compile(
+    rb"profile (\S+) <- \S+: "
+    + rb" ".join(name.encode() + rb" ([\d.]+)" for name in PROFILE_PHASES)
+    + rb" ms"
+)
 
 
 class WorkerError(RuntimeError):
@@ -225,6 +231,16 @@ class CeleryWorker:
             for match in _HANDLED.finditer(log.read()):
                 times[match.group(1).decode()].append(float(match.group(2)))
         return dict(times)
+
+    def delivery_profiles(self, since: int) -> list[tuple[str, dict[str, float]]]:
+        """(handler, milliseconds by phase) of each delivery profiled since byte `since` of the
+        log (MESSAGING_PROFILE, mallbots/kernel/messaging/profile.py)."""
+        with self.log.open("rb") as log:
+            log.seek(since)
+            return [
+                (m.group(1).decode(), {name: float(m.group(i)) for i, name in enumerate(PROFILE_PHASES, 2)})
+                for m in _PROFILE.finditer(log.read())
+            ]
 
     def cpu_seconds(self) -> float | None:
         """User + system CPU of every process of the worker's process group (Linux)."""

@@ -9,10 +9,15 @@ import os
 import re
 
 import pytest
+import redis
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from mallbots.kernel.messaging.models import StreamMessage
 from mallbots.tools.benchmarks.api.load import parse_wrk
+from mallbots.tools.benchmarks.saga.cleanup import task_of_run
+from mallbots.tools.benchmarks.tasks import queues
 
 RATE = r"[\d,]+/s"
 MS = r"[\d.,]+ ms"
@@ -75,3 +80,8 @@ def test_benchmark_api_prints_figures_stops_gunicorn_and_removes_its_client(clie
         os.killpg(pid, 0)
     run_id = re.search(r"API benchmark, run (\w+)", output).group(1)
     assert not get_user_model().objects.filter(username__startswith=f"bench-{run_id}").exists()
+    # and the messages its seed published (no worker ran them here), with their queued deliveries
+    assert not StreamMessage.objects.filter(correlation_id__startswith=f"bench-{run_id}").exists()
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    ours = {f"bench-{run_id}-seed"}
+    assert [raw for q in queues() for raw in client.lrange(q, 0, -1) if task_of_run(raw, ours)] == []

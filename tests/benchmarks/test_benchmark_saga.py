@@ -40,8 +40,10 @@ FIGURES = [
     r"saga p50 / raw chain p50, as many hops\s+[\d.]+x\s+[\d.]+x",
     r"saga orders/s / what raw Celery allows\s+[\d.]+%\s+[\d.]+%",
     *(
-        rf"{mode}\s+saga p50 <= 10x raw chain p50\s+{MS} = [\d.]+x\s+(PASS|MISS)\n"
-        rf"\s+{mode}\s+saga orders/s >= 50% of raw allows\s+[\d.,]+/s = [\d]+%\s+(PASS|MISS)"
+        rf"{mode}\s+saga p50 <= 4x raw chain p50\s+{MS} = [\d.]+x\s+(PASS|MISS)\n"
+        rf"\s+{mode}\s+saga orders/s >= 60% of raw allows\s+[\d.,]+/s = [\d]+%\s+(PASS|MISS)\n"
+        rf"\s+{mode}\s+worker CPU per delivery <= 2.5 ms\s+{MS}\s+(PASS|MISS)\n"
+        rf"\s+{mode}\s+every hop p50 <= 4 ms\s+slowest [\d.]+ ms\s+(PASS|MISS)"
         for mode in ("choreography", "orchestration")
     ),
     # Each mode's critical path, hop by hop, as the workers logged it.
@@ -99,23 +101,25 @@ def test_benchmark_saga_measures_both_modes_stops_its_workers_and_cleans_up() ->
 
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
-def test_benchmark_saga_measures_one_mode_when_asked() -> None:
+def test_benchmark_saga_measures_one_mode_when_asked_and_profiles_its_deliveries() -> None:
     out = io.StringIO()
     call_command(
         "benchmark",
         "saga",
         "--mode",
         "orchestration",
-        "--seconds",
-        "1",
-        "--rate",
-        "2",
-        "--orders",
-        "3",
+        "--profile",
+        *["--seconds", "1", "--rate", "2", "--orders", "3"],
         stdout=out,
     )
     output = out.getvalue()
     assert re.search(r"Results\s+orchestration\n", output), output
+    # and where its deliveries' time went, phase by phase
+    assert "orchestration: where a delivery's time goes (--profile), ms per delivery" in output
+    for phase in ("broker", "claim", "handler", "outbox", "commit", "relay", "total"):
+        assert re.search(rf"^  {phase}\s+(\d+\.\d\d\s+){{5}}\d+\.\d\d$", output, re.MULTILINE), phase
+    total = re.search(r"^  total\s+([\d.]+)", output, re.MULTILINE)
+    assert total is not None and float(total.group(1)) > 0
     assert "choreography" not in output.split("Results", 1)[1]
     run_id = _group(r"saga benchmark, run (\w+)", output)
     customers = Customer.objects.filter(name__startswith=f"bench-{run_id} ").values_list("id", flat=True)

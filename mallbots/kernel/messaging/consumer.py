@@ -10,12 +10,13 @@ import logging
 import time
 from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
 from mallbots.kernel.ddd import context as message_context
 from mallbots.kernel.ddd.serde import from_data
 
-from . import failures, metrics, tracing
+from . import failures, metrics, profile, tracing
 from .envelope import Envelope
 from .events import integration_events
 from .failures import HoldBack, Outcome
@@ -51,10 +52,17 @@ def decode(envelope: Envelope) -> Any:
     return from_data(cls, data)
 
 
-def process(handler_name: str, envelope_data: dict[str, Any], seq: int | None, attempt: int = 0) -> Outcome:
+def process(
+    handler_name: str,
+    envelope_data: dict[str, Any],
+    seq: int | None,
+    attempt: int = 0,
+    sent_at: float | None = None,
+) -> Outcome:
     """Deliver one message to one handler. Never raises for a handler's failure: the failure
     is recorded for a retry or as a dead letter. Raises only when even that cannot be written
-    (database down), so the transport redelivers the message."""
+    (database down), so the transport redelivers the message. `sent_at` (epoch seconds) is
+    when the delivery was handed to the broker, for the profile (MESSAGING_PROFILE)."""
     envelope = Envelope.from_dict(envelope_data)
     started = time.perf_counter()
     metrics.deliveries["delivered"].labels(envelope.name, handler_name).inc()
@@ -68,11 +76,13 @@ def process(handler_name: str, envelope_data: dict[str, Any], seq: int | None, a
     )
     try:
         with (
+            profile.delivery(settings.MESSAGING_PROFILE, sent_at) as profiled,
             delivering(delivery),
             tracing.handling(handler_name, envelope.name, envelope.id, envelope.metadata) as span,
         ):
             outcome = _process(handler_name, envelope, seq, started)
             span.set_attribute("mallbots.outcome", outcome.value)
+            profile.report(profiled, handler_name, envelope.name)
             return outcome
     finally:
         metrics.handler_duration.labels(handler_name).observe(time.perf_counter() - started)
@@ -87,6 +97,7 @@ def _process(handler_name: str, envelope: Envelope, seq: int | None, started: fl
                 causation_id=envelope.id,
                 actor=envelope.metadata.get("actor"),
             ),
+            profile.phase("commit"),  # its exit: the commit, and the relay after it
             transaction.atomic(),
         ):
             outcome = _handle_once(sub, envelope, seq)
@@ -111,7 +122,7 @@ def _process(handler_name: str, envelope: Envelope, seq: int | None, started: fl
 
 def _handle_once(sub: Subscription, envelope: Envelope, seq: int | None) -> Outcome:
     sequence = sub.sequence if seq is not None else None
-    with connection.cursor() as cursor:
+    with profile.phase("claim"), connection.cursor() as cursor:
         cursor.execute(
             _CLAIM_SQL,
             [
@@ -134,9 +145,10 @@ def _handle_once(sub: Subscription, envelope: Envelope, seq: int | None) -> Outc
                 return Outcome.DUPLICATE
             if seq > last + 1:
                 raise HoldBack(expected=last + 1)
-    sub.handler((sub.decode or decode)(envelope), envelope)
+    with profile.phase("handler"):
+        sub.handler((sub.decode or decode)(envelope), envelope)
     if sequence is not None and seq is not None:
-        with connection.cursor() as cursor:
+        with profile.phase("claim"), connection.cursor() as cursor:
             cursor.execute(
                 "UPDATE messaging_partitioncursor SET last = %s WHERE sequence = %s AND partition_key = %s",
                 [seq, sequence, envelope.partition_key],

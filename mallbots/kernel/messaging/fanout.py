@@ -15,6 +15,7 @@ from django.db import connection, transaction
 
 from mallbots.kernel.uow import loads
 
+from . import profile
 from .transport import Push, push_all
 
 # The columns of messaging_message that make an envelope, in envelope_of()'s order.
@@ -168,4 +169,9 @@ def send(pushes: Sequence[Push]) -> list[Push]:
 def push_after_commit(pushes: Sequence[Push]) -> None:
     """Hand `pushes` to the broker once the current transaction commits."""
     if pushes:
-        transaction.on_commit(lambda: send(pushes), robust=True)
+        transaction.on_commit(lambda: _send_profiled(pushes), robust=True)
+
+
+def _send_profiled(pushes: Sequence[Push]) -> None:
+    with profile.phase("relay"):
+        send(pushes)

@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from mallbots.kernel.ddd.serde import to_data
 from mallbots.kernel.uow import ambient_context
 
-from . import metrics, tracing
+from . import metrics, profile, tracing
 from .events import IntegrationEvent
 from .relay import wake_after_commit
 
@@ -66,7 +66,7 @@ def write_message(
     meta: dict[str, Any] = {**(metadata or {}), **({"actor": ctx.actor} if ctx.actor else {})}
     with tracing.publishing(name, message_id) as trace_context:
         meta |= trace_context  # W3C traceparent: the deliveries' spans continue this trace
-    with connection.cursor() as cursor:
+    with profile.phase("outbox"), connection.cursor() as cursor:
         cursor.execute(
             _INSERT_SQL,
             [
@@ -98,7 +98,8 @@ class _RelayWake:
         self.streams: set[str] = set()
 
     def __call__(self) -> None:
-        wake_after_commit(self.streams)
+        with profile.phase("relay"):
+            wake_after_commit(self.streams)
 
 
 def _wake_relay_on_commit(stream: str) -> None:

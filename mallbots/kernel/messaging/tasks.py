@@ -9,6 +9,7 @@ from celery import Task, shared_task
 from django.db import DatabaseError
 
 from . import catchup, consumer, failures, reconcile, relay, retention
+from .transport import SENT_HEADER
 
 
 @shared_task(name="messaging.deliver", bind=True, max_retries=None)
@@ -19,8 +20,9 @@ def deliver(
     seq: int | None,
     attempt: int = 0,
 ) -> str:
+    sent_at = (self.request.headers or {}).get(SENT_HEADER) or getattr(self.request, SENT_HEADER, None)
     try:
-        return consumer.process(handler, envelope, seq, attempt).value
+        return consumer.process(handler, envelope, seq, attempt, sent_at=sent_at).value
     except DatabaseError as exc:
         # Not even the failure could be recorded (database down): let the broker keep it.
         raise self.retry(exc=exc, countdown=failures.backoff(self.request.retries + 1)) from exc

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import re
+import time
 import uuid
 from decimal import Decimal
 
@@ -288,3 +290,42 @@ def test_data_the_database_cannot_store_is_a_dead_letter_at_once_with_a_readable
         "DataError: value too long for type character varying(200)"
     )
     assert "Traceback (most recent call last)" in dead.last_error
+
+
+@pytest.mark.django_db
+def test_a_profiled_delivery_logs_where_its_time_went_by_phase(settings, caplog):
+    # given a credit whose handler publishes a message, handed to the broker half a second ago
+    ledger_id = str(uuid.uuid4())
+    services.ledger_open(ledger_id=ledger_id, name="P")
+    services.ledger_credit(ledger_id=ledger_id, amount=Decimal("1"), note="forward")
+    handler, envelope, seq = all_deliveries("kerneltest.on_ledger_credited_forward")[0]
+    settings.MESSAGING_PROFILE = True
+    # when
+    with caplog.at_level("INFO", logger="mallbots.kernel.messaging.profile"):
+        consumer.process(handler, envelope, seq, sent_at=time.time() - 0.5)
+    # then one line, every phase timed: the broker's wait, and the message written to the outbox
+    [line] = [r.getMessage() for r in caplog.records if r.name == "mallbots.kernel.messaging.profile"]
+    match = re.fullmatch(
+        rf"profile {handler} <- kerneltestapi.LedgerCredited: broker ([\d.]+) claim ([\d.]+) handler ([\d.]+) "
+        r"outbox ([\d.]+) commit ([\d.]+) relay ([\d.]+) total ([\d.]+) ms",
+        line,
+    )
+    assert match, line
+    broker, claim, handled_in, outbox, commit, relay, total = map(float, match.groups())
+    assert broker >= 500
+    assert min(claim, handled_in, outbox, total) > 0
+    assert claim + handled_in + outbox + commit + relay <= total
+
+
+@pytest.mark.django_db
+def test_an_unprofiled_delivery_logs_no_profile(caplog):
+    # given
+    ledger_id = str(uuid.uuid4())
+    services.ledger_open(ledger_id=ledger_id, name="Q")
+    services.ledger_credit(ledger_id=ledger_id, amount=Decimal("1"))
+    handler, envelope, seq = all_deliveries(IN_ORDER)[0]
+    # when
+    with caplog.at_level("INFO", logger="mallbots.kernel.messaging.profile"):
+        consumer.process(handler, envelope, seq)
+    # then
+    assert not [r for r in caplog.records if r.name == "mallbots.kernel.messaging.profile"]

@@ -15,17 +15,22 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO
 
+import redis
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, transaction
 from rest_framework.authtoken.models import Token
 
+from apps.customers import services as customers
 from apps.ordering import services as ordering
 from apps.ordering.domain import Item
+from apps.payments import services as payments
 from apps.stores import services as stores
+from mallbots.kernel.ddd import context as message_context
 from mallbots.tools.worker import current_settings_module, subprocess_environment
 
 from ..common import Write, cleanup_step, fmt_ms, fmt_rate, verdict
+from ..saga import cleanup
 from . import load
 from .bare import BARE_PATH
 
@@ -66,6 +71,7 @@ class ApiBenchmark:
         self.workdir = Path(tempfile.mkdtemp(prefix=f"mallbots-{self.prefix}-"))
         self._log: IO[bytes] | None = None
         self.username = f"{self.prefix}-client"
+        self.correlation = f"{self.prefix}-seed"
         self.token = ""
         self.paths: dict[str, str] = {}
         self.urls: dict[str, str] = {}
@@ -102,6 +108,10 @@ class ApiBenchmark:
     def seed(self) -> None:
         o = self.options
         self.write(f"[1/3] seeding a store with {o.products} products and an order, named {self.prefix} ...")
+        with message_context.use(correlation_id=self.correlation):
+            self._seed(o.products)
+
+    def _seed(self, count: int) -> None:
         store_id = stores.store_create(name=f"{self.prefix} Store", location="Benchmark wing")
         products = [
             stores.product_add(
@@ -111,8 +121,12 @@ class ApiBenchmark:
                 sku=f"{self.prefix}-{i + 1}",
                 price=Decimal("9.99"),
             )
-            for i in range(o.products)
+            for i in range(count)
         ]
+        # A real customer and payment: a worker running meanwhile takes the order through its
+        # saga like any other.
+        customer_id = customers.customer_register(name=f"{self.prefix} Customer", sms_number="555-0100")
+        payment_id = payments.payment_authorize(customer_id=customer_id, amount=Decimal("100.00"))
         order_id = str(uuid.uuid4())
         items = [
             Item(
@@ -125,9 +139,7 @@ class ApiBenchmark:
             )
             for i in range(3)
         ]
-        ordering.order_create(
-            order_id=order_id, customer_id=str(uuid.uuid4()), payment_id=str(uuid.uuid4()), items=items
-        )
+        ordering.order_create(order_id=order_id, customer_id=customer_id, payment_id=payment_id, items=items)
         user = get_user_model().objects.create_superuser(self.username, password=None)
         self.token = Token.objects.create(user=user).key
         self.paths = {
@@ -204,9 +216,18 @@ class ApiBenchmark:
                     self.process.wait(5)
             if self._log is not None:
                 self._log.close()
+        removed: list[str] = []
         with cleanup_step(self.write, "the benchmark's client"):
             get_user_model().objects.filter(username=self.username).delete()  # and its token
-        self.write(f"      kept: the store, its products and the order, named {self.prefix}")
+        with cleanup_step(self.write, "database"), transaction.atomic(), connection.cursor() as cursor:
+            removed += cleanup.clean_messages(cursor, [self.correlation], self.write)
+        with cleanup_step(self.write, "redis"):
+            client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+            removed.append(f"{cleanup.remove_queued_tasks(client, {self.correlation}):,} queued tasks")
+        self.write(f"      removed the client and {', '.join(removed)}")
+        self.write(
+            f"      kept: the store, its products, the customer, the payment and the order, named {self.prefix}"
+        )
 
     def report(self) -> None:
         w, loads = self.write, self.results.loads

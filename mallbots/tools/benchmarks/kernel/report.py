@@ -10,7 +10,7 @@ from django.conf import settings
 from ..common import Write, fmt_ms, fmt_rate, verdict
 from .measure import Options, Rate, Results
 
-TARGET_COMMANDS_PER_SECOND = 1000
+TARGET_COMMAND_RATIO = 0.5  # event-sourced commands/s >= 50% of raw INSERT+COMMIT on as many threads
 TARGET_RELAY_RATIO = 0.80
 # "Flat": the largest stream loads in at most this many times the smallest one's time.
 FLAT_FACTOR = 2.0
@@ -80,8 +80,10 @@ def write_report(r: Results, o: Options, w: Write) -> None:
         )
     w(line)
     w("Targets")
-    ok = r.commands.per_second >= TARGET_COMMANDS_PER_SECOND
-    w(f"  {'>= 1,000 commands/s':<40}{fmt_rate(r.commands.per_second):>22}  {verdict(ok)}")
+    w(
+        f"  {'commands >= 50% of raw INSERT+COMMIT':<40}"
+        f"{f'{fmt_rate(r.commands.per_second)} = {cmd_ratio:.1%}':>22}  {verdict(cmd_ratio >= TARGET_COMMAND_RATIO)}"
+    )
     with_snap = [lt.with_snapshot for lt in r.loads]
     largest = max(r.loads, key=lambda lt: lt.events)
     smallest = min(r.loads, key=lambda lt: lt.events)

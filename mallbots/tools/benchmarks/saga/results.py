@@ -44,6 +44,7 @@ class Options:
     orders: int = 200
     threads: int = 4
     modes: tuple[str, ...] = MODES
+    profile: bool = False  # the workers log where each delivery's time goes (MESSAGING_PROFILE)
     chains: int = 30  # per chain length; the first one is a warm-up
     noops: int = 2_000
 
@@ -84,6 +85,8 @@ class Phase:
     timed_out: int = 0
     # Milliseconds per delivery, per handler, from the worker's log (until the orders settled).
     handler_ms: dict[str, list[float]] = field(default_factory=dict)
+    # With --profile: (handler, milliseconds by phase) of each delivery, from the worker's log.
+    profiles: list[tuple[str, dict[str, float]]] = field(default_factory=list)
 
     @property
     def finished(self) -> list[Timed]:

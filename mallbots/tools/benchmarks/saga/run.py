@@ -149,7 +149,11 @@ class SagaBenchmark:
             queues(),
             self.workdir / f"worker-{mode}.log",
             concurrency=CONCURRENCY,
-            env={"MALLBOTS_SAGA": mode, "DEBUG": "false"},  # no query logging: no deployment pays for it
+            env={
+                "MALLBOTS_SAGA": mode,
+                "DEBUG": "false",  # no query logging: no deployment pays for it
+                "MESSAGING_PROFILE": "true" if self.options.profile else "false",
+            },
         )
         self.worker_names.append(name)
         t0 = time.perf_counter()
@@ -341,6 +345,7 @@ class SagaBenchmark:
             [t.order_id for t in phase.orders], timeout=60.0, what="the latency phase's orders"
         )
         phase.handler_ms = self.worker.handler_times(log_at)
+        phase.profiles = self.worker.delivery_profiles(log_at)
 
     def phase_throughput(self, run: ModeRun) -> None:
         assert self.worker is not None
@@ -389,6 +394,7 @@ class SagaBenchmark:
             delivered = after.get("messaging.deliver", 0) - before.get("messaging.deliver", 0)
             run.celery_tasks_per_order = delivered / len(ids)
         phase.handler_ms = self.worker.handler_times(log_at)
+        phase.profiles = self.worker.delivery_profiles(log_at)
 
     def _count_deliveries(self, run: ModeRun, order_ids: list[str]) -> None:
         """The Celery deliveries (handler invocations) of the orders' messages: one per message

@@ -78,6 +78,12 @@ class Command(BaseCommand):
         )
 
         parser.add_argument(
+            "--profile",
+            action="store_true",
+            help="saga: the workers log where each delivery's time goes (broker, claim, handler, outbox, "
+            "commit, relay), reported per mode",
+        )
+        parser.add_argument(
             "--connections", type=int, default=4, help="api: concurrent connections of the load generator"
         )
         parser.add_argument(
@@ -157,6 +163,7 @@ class Command(BaseCommand):
                 orders=options["orders"],
                 threads=options["threads"],
                 modes=MODES if options["mode"] == "both" else (options["mode"],),
+                profile=options["profile"],
             ),
             write=self._write,
         )

@@ -53,7 +53,7 @@ def shopping_list_create(*, order_id: str, items: Sequence[OrderLine]) -> str:
     if existing is not None:
         return existing.id
     picks = [_pick(line) for line in items]
-    return shopping_lists.add(ShoppingList.create(str(uuid.uuid4()), order_id, picks))
+    return shopping_lists.add_once(ShoppingList.create(str(uuid.uuid4()), order_id, picks))
 
 
 @command

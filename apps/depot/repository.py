@@ -1,4 +1,4 @@
-"""The rows of the state-stored ShoppingList and Bot aggregates: the kernel's
+"""The rows of the state-stored ShoppingList, Bot and OrderCopy aggregates: the kernel's
 `StateStoredRepository` loads them (row locked), saves them and dispatches the domain events
 they recorded in the same transaction; this module maps rows to aggregates.
 
@@ -18,6 +18,10 @@ from .domain import (
     BotNotFound,
     BotStatus,
     Item,
+    OrderCopy,
+    OrderCopyStatus,
+    OrderLine,
+    OrderNotKnown,
     ShoppingList,
     ShoppingListNotFound,
     ShoppingListStatus,
@@ -120,5 +124,35 @@ class BotRepository(StateStoredRepository[Bot]):
         return super().find_for_update(id) if id else None
 
 
+class OrderCopyRepository(StateStoredRepository[OrderCopy]):
+    model = models.OrderCopy
+    stream_type = OrderCopy.stream_type
+    not_found = OrderNotKnown
+
+    def to_aggregate(self, row: models.OrderCopy) -> OrderCopy:
+        lines = tuple(
+            OrderLine(i["product_id"], i["store_id"], i["quantity"], i.get("product_name", ""))
+            for i in row.items
+        )
+        return OrderCopy(row.order_id, lines, OrderCopyStatus(row.status), row.orchestrated)
+
+    def state(self, order: OrderCopy) -> dict[str, Any]:
+        # The items never change: an order's items are the ones it was created with.
+        return {"status": order.status.value}
+
+    def creation_state(self, order: OrderCopy) -> dict[str, Any]:
+        items = [
+            {
+                "product_id": line.product_id,
+                "store_id": line.store_id,
+                "product_name": line.product_name,
+                "quantity": line.quantity,
+            }
+            for line in order.lines
+        ]
+        return {"items": items, "orchestrated": order.orchestrated, **self.state(order)}
+
+
 shopping_lists = ShoppingListRepository()
 bots = BotRepository()
+order_copies = OrderCopyRepository()

@@ -30,6 +30,14 @@ class CustomerRepository(StateStoredRepository[Customer]):
         """Customer ids are UUIDs: any other id names no customer."""
         return super().find_for_update(id) if _is_uuid(id) else None
 
+    def save(self, customer: Customer) -> None:
+        """An unknown customer (an id a saga named) is not stored: only what it recorded, its
+        refusal, is dispatched."""
+        if not customer.known:
+            self.dispatch(customer, version_before=0)
+            return
+        super().save(customer)
+
     def to_aggregate(self, row: models.Customer) -> Customer:
         return Customer(str(row.id), row.name, row.sms_number, row.enabled)
 

@@ -7,7 +7,6 @@ import logging
 import uuid
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils import timezone
 
 from apps.stores import contracts as stores
@@ -149,32 +148,32 @@ def _update(model: type[StoreCache] | type[ProductCache], id: str, event: str, *
         logger.debug("%s of %s %s: not cached, nothing to update", event, model._meta.verbose_name, id)
 
 
-@transaction.atomic
+@command
 def store_cache_add(*, store_id: str, name: str, location: str) -> None:
     _store_upsert(store_id, name=name, location=location)
 
 
-@transaction.atomic
+@command
 def store_cache_rebrand(*, store_id: str, name: str) -> None:
     _update(StoreCache, store_id, "rebrand", name=name)
 
 
-@transaction.atomic
+@command
 def product_cache_add(*, product_id: str, store_id: str, name: str, price: Decimal) -> None:
     _product_upsert(product_id, store_id=store_id, name=name, price=price)
 
 
-@transaction.atomic
+@command
 def product_cache_rebrand(*, product_id: str, name: str) -> None:
     _update(ProductCache, product_id, "rebrand", name=name)
 
 
-@transaction.atomic
+@command
 def product_cache_reprice(*, product_id: str, price: Decimal) -> None:
     """The product's new price, from a price increase or decrease."""
     _update(ProductCache, product_id, "price change", price=price.quantize(CENT))
 
 
-@transaction.atomic
+@command
 def product_cache_remove(*, product_id: str) -> None:
     ProductCache.objects.filter(id=product_id).delete()

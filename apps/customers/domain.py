@@ -90,6 +90,16 @@ class CustomerAuthorized(DomainEvent, name="customers.CustomerAuthorized"):
     order_id: str = ""  # set when the authorization is for an order (the create-order saga)
 
 
+@dataclass(frozen=True)
+class CustomerAuthorizationRefused(DomainEvent, name="customers.CustomerAuthorizationRefused"):
+    """The create-order saga asked for an order this customer may not place (unknown or
+    disabled): an outcome of the saga, not an error."""
+
+    customer_id: str
+    order_id: str
+    reason: str
+
+
 # --- SMS numbers ------------------------------------------------------------------------------
 
 SMS_NUMBER_MAX_LENGTH = limits.SMS_NUMBER_MAX_LENGTH
@@ -128,6 +138,15 @@ class Customer(Aggregate):
         self.name = name
         self.sms_number = sms_number
         self.enabled = enabled
+        self.known = True
+
+    @classmethod
+    def unknown(cls, id: str) -> Customer:
+        """What an id no customer has stands for: it can only refuse an order, and is never
+        stored (its repository only dispatches what it records)."""
+        customer = cls(id, "", "", enabled=False)
+        customer.known = False
+        return customer
 
     @classmethod
     def register(cls, id: str, name: str, sms_number: str) -> Customer:
@@ -165,3 +184,12 @@ class Customer(Aggregate):
         if not self.enabled:
             raise CustomerNotAuthorized()
         self.record(CustomerAuthorized(customer_id=self.id, order_id=order_id))
+
+    def authorize_order(self, order_id: str) -> None:
+        """The create-order saga's step: the customer is authorized for the order, or refuses it
+        with the reason (CustomerAuthorizationRefused) when unknown or disabled."""
+        if self.known and self.enabled:
+            self.authorize(order_id=order_id)
+            return
+        reason = CustomerNotAuthorized.default_message if self.known else CustomerNotFound.default_message
+        self.record(CustomerAuthorizationRefused(customer_id=self.id, order_id=order_id, reason=reason))

@@ -1,69 +1,48 @@
-"""Loads and saves the state-stored Customer aggregate, and dispatches the domain events it
-recorded in the same transaction (the kernel's `dispatch_events`)."""
+"""The row of the state-stored Customer aggregate: the kernel's `StateStoredRepository` loads it
+(row locked), saves it and dispatches the domain events the customer recorded in the same
+transaction; this module maps the row to the aggregate."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from django.db.models import F
-from django.db.models.functions import Now
-
-from mallbots.kernel.uow import dispatch_events
+from mallbots.kernel.uow import StateStoredRepository
 
 from . import models
 from .domain import Customer, CustomerNotFound
 
 
-def _uuid(customer_id: str) -> uuid.UUID | None:
+def _is_uuid(customer_id: str) -> bool:
     try:
-        return uuid.UUID(str(customer_id))
+        uuid.UUID(str(customer_id))
     except ValueError:
-        return None
+        return False
+    return True
 
 
-class CustomerRepository:
-    def get_for_update(self, customer_id: str) -> Customer:
-        """The customer, its row locked until the transaction ends (so only inside one), so that
-        concurrent commands on one customer run one after the other, each on the state the
-        previous one left."""
-        key = _uuid(customer_id)
-        row = models.Customer.objects.select_for_update().filter(pk=key).first() if key else None
-        if row is None:
-            raise CustomerNotFound()
-        customer = Customer(str(row.id), row.name, row.sms_number, row.enabled)
-        customer.version = row.version
-        return customer
+class CustomerRepository(StateStoredRepository[Customer]):
+    model = models.Customer
+    stream_type = Customer.stream_type
+    not_found = CustomerNotFound
 
-    def add(self, customer: Customer) -> None:
-        """Insert a new customer, then dispatch its events."""
-        models.Customer.objects.create(
-            id=customer.id,
-            name=customer.name,
-            sms_number=customer.sms_number,
-            enabled=customer.enabled,
-            version=1,
-        )
-        self._dispatch(customer, version_before=0)
-        customer.version = 1
+    def find_for_update(self, id: str) -> Customer | None:
+        """Customer ids are UUIDs: any other id names no customer."""
+        return super().find_for_update(id) if _is_uuid(id) else None
 
     def save(self, customer: Customer) -> None:
-        """Write the customer back when its state changed (bumping the version), then dispatch
-        its events. A command that only records (authorize) leaves the row untouched."""
-        state = {"name": customer.name, "sms_number": customer.sms_number, "enabled": customer.enabled}
-        version_before = customer.version
-        changed = (
-            models.Customer.objects.filter(pk=customer.id)
-            .exclude(**state)
-            .update(**state, version=F("version") + 1, updated_at=Now())
-        )
-        self._dispatch(customer, version_before=version_before)
-        customer.version = version_before + changed
+        """An unknown customer (an id a saga named) is not stored: only what it recorded, its
+        refusal, is dispatched."""
+        if not customer.known:
+            self.dispatch(customer, version_before=0)
+            return
+        super().save(customer)
 
-    def _dispatch(self, customer: Customer, *, version_before: int) -> None:
-        events = customer.pending_events
-        customer.clear_events()
-        if events:
-            dispatch_events(Customer.stream_type, customer.id, version_before, events)
+    def to_aggregate(self, row: models.Customer) -> Customer:
+        return Customer(str(row.id), row.name, row.sms_number, row.enabled)
+
+    def state(self, customer: Customer) -> dict[str, Any]:
+        return {"name": customer.name, "sms_number": customer.sms_number, "enabled": customer.enabled}
 
 
 customers = CustomerRepository()

@@ -51,3 +51,18 @@ def publish_customer_authorized(record: Recorded) -> None:
     event: CustomerAuthorized = record.event  # type: ignore[assignment]
     if event.order_id:
         publish(contracts.CustomerAuthorized(id=event.customer_id, order_id=event.order_id))
+
+
+# --- Refusals of the create-order saga -----------------------------------------------------
+
+from .domain import CustomerAuthorizationRefused  # noqa: E402
+
+
+@receiver(CustomerAuthorizationRefused)
+def publish_customer_authorization_refused(record: Recorded) -> None:
+    event: CustomerAuthorizationRefused = record.event  # type: ignore[assignment]
+    publish(
+        contracts.CustomerAuthorizationFailed(
+            id=event.customer_id, order_id=event.order_id, reason=event.reason
+        )
+    )

@@ -1,6 +1,6 @@
-"""The depot's aggregates: the ShoppingList a bot walks through the mall (one stop per store)
-and the Bot that walks it. Both are state-stored (one row each) and record domain events that
-the repository dispatches after saving them."""
+"""The depot's aggregates: the ShoppingList a bot walks through the mall (one stop per store),
+the Bot that walks it, and the OrderCopy the list is made from. All are state-stored (one row
+each) and record domain events that the repository dispatches after saving them."""
 
 from __future__ import annotations
 
@@ -8,7 +8,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from mallbots.kernel.ddd import Aggregate, DomainEvent, FailedPrecondition, InvalidArgument, NotFound
+from mallbots.kernel.ddd import (
+    Aggregate,
+    DomainError,
+    DomainEvent,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+)
 from mallbots.kernel.ddd.limits import LINES_MAX, NAME_MAX_LENGTH, QUANTITY_MAX
 
 # --- Errors (messages of the original where it had one) -----------------------------------
@@ -109,6 +116,12 @@ CANCELABLE = frozenset(
     }
 )
 COMPLETABLE = frozenset({ShoppingListStatus.ASSIGNED, ShoppingListStatus.ACTIVE})
+
+
+class OrderCopyStatus(StrEnum):
+    OPEN = "open"
+    REJECTED = "rejected"
+    CANCELED = "canceled"
 
 
 class BotStatus(StrEnum):
@@ -252,6 +265,15 @@ class BotIdled(DomainEvent, name="depot.BotIdled"):
     shopping_list_id: str  # the list the bot finished or that was canceled
 
 
+@dataclass(frozen=True)
+class ShoppingListRefused(DomainEvent, name="depot.ShoppingListRefused"):
+    """The order's list cannot be made (a product no longer sold, a store not found): an outcome
+    of the create-order saga, not an error."""
+
+    order_id: str
+    reason: str
+
+
 # --- Aggregates -------------------------------------------------------------------------------
 
 
@@ -379,3 +401,35 @@ class ShoppingList(Aggregate):
     def _free(self, bot: Bot | None) -> None:
         if bot is not None and bot.id == self.assigned_bot_id:
             bot.release(self.id)
+
+
+class OrderCopy(Aggregate):
+    """What the depot keeps of an order (ordersapi.OrderCreated): its items, from which the
+    create-order saga has its shopping list made, and whether the order is still open as far as
+    the depot cares: a rejected or canceled order gets no list any more. Its id is the order id."""
+
+    stream_type = "depot.OrderCopy"
+
+    def __init__(
+        self,
+        order_id: str,
+        lines: tuple[OrderLine, ...],
+        status: OrderCopyStatus = OrderCopyStatus.OPEN,
+        orchestrated: bool = False,
+    ) -> None:
+        super().__init__(order_id)
+        self.lines = lines
+        self.status = status
+        self.orchestrated = orchestrated
+
+    @property
+    def open(self) -> bool:
+        return self.status == OrderCopyStatus.OPEN
+
+    def close(self, status: OrderCopyStatus) -> None:
+        """The order was rejected or canceled (the latest word stands)."""
+        self.status = status
+
+    def refuse_shopping_list(self, refusal: DomainError) -> None:
+        """The list of the order could not be made: the saga is told why."""
+        self.record(ShoppingListRefused(order_id=self.id, reason=refusal.message))

@@ -84,6 +84,7 @@ class OrderCopy(models.Model):
     # Its create-order saga is orchestrated (ordersapi.OrderCreated `saga`): the saga's commands,
     # not the choreography's events, make its list.
     orchestrated = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=1)  # counts the saves that changed the row
     received_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

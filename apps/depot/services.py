@@ -17,12 +17,13 @@ from django.utils import timezone
 
 from apps.stores import contracts as stores
 from mallbots.kernel.ddd import DomainError
-from mallbots.kernel.messaging.api import publish
 from mallbots.kernel.uow import command
 
-from . import contracts, selectors
+from . import selectors
 from .domain import (
     Bot,
+    OrderCopy,
+    OrderCopyStatus,
     OrderLine,
     Pick,
     ProductNoLongerSold,
@@ -33,8 +34,8 @@ from .domain import (
     StoreNotFound,
     check_lines,
 )
-from .models import OrderCopy, ProductCache, StoreCache
-from .repository import bots, shopping_lists
+from .models import ProductCache, StoreCache
+from .repository import bots, order_copies, shopping_lists
 
 logger = logging.getLogger(__name__)
 
@@ -53,27 +54,25 @@ def shopping_list_create(*, order_id: str, items: Sequence[OrderLine]) -> str:
     if existing is not None:
         return existing.id
     picks = [_pick(line) for line in items]
-    return shopping_lists.add(ShoppingList.create(str(uuid.uuid4()), order_id, picks))
+    return shopping_lists.add_once(ShoppingList.create(str(uuid.uuid4()), order_id, picks))
 
 
 @command
 def shopping_list_create_for_order(*, order_id: str) -> str | None:
     """Create-order saga, step 3 (docs/saga.md), once the customer is authorized: the list of
     the order's items, as kept from ordersapi.OrderCreated. A refusal (a product no longer sold,
-    a store not found) is an outcome of the saga, published as ShoppingListCreationFailed, not
-    an error of this command. An order rejected or canceled meanwhile gets no list."""
-    order = selectors.order_copy_get(order_id=order_id)
-    if order.status != OrderCopy.Status.OPEN:
+    a store not found) is an outcome of the saga: the order's copy records it
+    (ShoppingListRefused, published as ShoppingListCreationFailed), it is not an error of this
+    command. An order rejected or canceled meanwhile gets no list."""
+    order = order_copies.get_for_update(order_id)
+    if not order.open:
         logger.info("order %s is %s: no shopping list created", order_id, order.status)
         return None
-    lines = [
-        OrderLine(i["product_id"], i["store_id"], i["quantity"], i.get("product_name", ""))
-        for i in order.items
-    ]
     try:
-        return shopping_list_create(order_id=order_id, items=lines)  # a savepoint: undone on refusal
+        return shopping_list_create(order_id=order_id, items=order.lines)  # a savepoint: undone on refusal
     except DomainError as refusal:
-        publish(contracts.ShoppingListCreationFailed(order_id=order_id, reason=refusal.message))
+        order.refuse_shopping_list(refusal)
+        order_copies.save(order)
         return None
 
 
@@ -132,7 +131,10 @@ def shopping_list_cancel_for_order(*, order_id: str, order_status: Literal["reje
     """Compensation when the order is rejected or canceled: its list, if it has one that is not
     completed or canceled yet, is canceled (its bot freed). The order's copy remembers, so a
     late step of the saga creates no list for it."""
-    OrderCopy.objects.filter(order_id=order_id).update(status=order_status, updated_at=timezone.now())
+    order = order_copies.find_for_update(order_id)
+    if order is not None:
+        order.close(OrderCopyStatus(order_status))
+        order_copies.save(order)
     shopping_list = shopping_lists.find_by_order_for_update(order_id)
     if shopping_list is None or not shopping_list.cancelable:
         status = "no list" if shopping_list is None else f"its list is {shopping_list.status}"
@@ -163,24 +165,7 @@ def bot_create(*, name: str) -> str:
 def order_copy_save(*, order_id: str, items: Sequence[OrderLine], orchestrated: bool = False) -> None:
     """Keeps the order's items until the saga asks for its shopping list. The first copy of an
     order stands: an order's items never change."""
-    OrderCopy.objects.bulk_create(
-        [
-            OrderCopy(
-                order_id=order_id,
-                orchestrated=orchestrated,
-                items=[
-                    {
-                        "product_id": line.product_id,
-                        "store_id": line.store_id,
-                        "product_name": line.product_name,
-                        "quantity": line.quantity,
-                    }
-                    for line in items
-                ],
-            )
-        ],
-        ignore_conflicts=True,
-    )
+    order_copies.add(OrderCopy(order_id, tuple(items), orchestrated=orchestrated), unless_exists=True)
 
 
 # --- Lookups with a fallback to the stores context --------------------------------------------

@@ -49,3 +49,14 @@ def publish_shopping_list_completed(record: Recorded) -> None:
 def publish_shopping_list_canceled(record: Recorded) -> None:
     event: ShoppingListCanceled = record.event  # type: ignore[assignment]
     publish(contracts.ShoppingListCanceled(id=event.shopping_list_id, order_id=event.order_id))
+
+
+# --- Refusals of the create-order saga -----------------------------------------------------
+
+from .domain import ShoppingListRefused  # noqa: E402
+
+
+@receiver(ShoppingListRefused)
+def publish_shopping_list_refused(record: Recorded) -> None:
+    event: ShoppingListRefused = record.event  # type: ignore[assignment]
+    publish(contracts.ShoppingListCreationFailed(order_id=event.order_id, reason=event.reason))

@@ -7,10 +7,10 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils import timezone
 
 from apps.customers import contracts as customers
+from mallbots.kernel.uow import command
 
 from . import domain, selectors, senders
 from .domain import Kind
@@ -21,32 +21,36 @@ logger = logging.getLogger(__name__)
 # --- SMS about an order -------------------------------------------------------------------
 
 
+@command
 def notification_send_order_created(*, order_id: str, customer_id: str, total: Decimal) -> bool:
     text = domain.order_created_text(order_id, total)
     return _notify(Kind.CREATED, order_id=order_id, customer_id=customer_id, text=text)
 
 
+@command
 def notification_send_order_rejected(*, order_id: str, customer_id: str, reason: str) -> bool:
     text = domain.order_rejected_text(order_id, reason)
     return _notify(Kind.REJECTED, order_id=order_id, customer_id=customer_id, text=text)
 
 
+@command
 def notification_send_order_canceled(*, order_id: str, customer_id: str) -> bool:
     text = domain.order_canceled_text(order_id)
     return _notify(Kind.CANCELED, order_id=order_id, customer_id=customer_id, text=text)
 
 
+@command
 def notification_send_order_ready(*, order_id: str, customer_id: str, total: Decimal) -> bool:
     text = domain.order_ready_text(order_id, total)
     return _notify(Kind.READY, order_id=order_id, customer_id=customer_id, text=text)
 
 
+@command
 def notification_send_order_completed(*, order_id: str, customer_id: str) -> bool:
     text = domain.order_completed_text(order_id)
     return _notify(Kind.COMPLETED, order_id=order_id, customer_id=customer_id, text=text)
 
 
-@transaction.atomic
 def _notify(kind: Kind, *, order_id: str, customer_id: str, text: str) -> bool:
     """Sends the SMS unless this order's SMS of this kind was sent already; True when it sent.
 
@@ -98,12 +102,12 @@ def _customer_upsert(customer_id: str, *, name: str, sms_number: str) -> Custome
     return customer
 
 
-@transaction.atomic
+@command
 def customer_cache_add(*, customer_id: str, name: str, sms_number: str) -> None:
     _customer_upsert(customer_id, name=name, sms_number=sms_number)
 
 
-@transaction.atomic
+@command
 def customer_cache_change_sms(*, customer_id: str, sms_number: str) -> None:
     """A missing row stays missing (it was never cached, or purged): the next SMS asks the
     customers context, which has the new number."""

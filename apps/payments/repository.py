@@ -1,18 +1,13 @@
-"""Loads and saves the state-stored aggregates of the payments context, one row each, and
-dispatches the domain events they recorded in the same transaction (the kernel's
-`dispatch_events`). Loading for a command locks the row (`SELECT ... FOR UPDATE`), so concurrent
-commands on one aggregate run one after the other, each on the state the previous one left.
-Commands that lock several rows lock them in one order: order copy, payment, invoice."""
+"""The rows of the state-stored aggregates of the payments context, one row each: the kernel's
+`StateStoredRepository` loads them (row locked), saves them and dispatches the domain events
+they recorded in the same transaction; this module maps rows to aggregates. Commands that lock
+several rows lock them in one order: order copy, payment, invoice."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any
 
-from django.db.models import F, Model
-from django.db.models.functions import Now
-
-from mallbots.kernel.ddd import Aggregate, NotFound
-from mallbots.kernel.uow import dispatch_events
+from mallbots.kernel.uow import StateStoredRepository
 
 from . import models
 from .domain import (
@@ -26,65 +21,8 @@ from .domain import (
     PaymentNotFound,
 )
 
-A = TypeVar("A", bound=Aggregate)
 
-
-class Repository(Generic[A]):
-    model: ClassVar[type[Model]]
-    stream_type: ClassVar[str]
-    not_found: ClassVar[type[NotFound]]
-
-    def to_aggregate(self, row: Any) -> A:
-        raise NotImplementedError
-
-    def state(self, aggregate: A) -> dict[str, Any]:
-        """The row's columns that the aggregate's commands may change."""
-        raise NotImplementedError
-
-    def find_for_update(self, id: str) -> A | None:
-        row: Any = self.model._default_manager.select_for_update().filter(pk=id).first()
-        if row is None:
-            return None
-        aggregate = self.to_aggregate(row)
-        aggregate.version = row.version
-        return aggregate
-
-    def get_for_update(self, id: str) -> A:
-        aggregate = self.find_for_update(id)
-        if aggregate is None:
-            raise self.not_found()
-        return aggregate
-
-    def add(self, aggregate: A) -> None:
-        """Insert a new aggregate, then dispatch its events."""
-        self.model._default_manager.create(pk=aggregate.id, **self.creation_state(aggregate))
-        self._dispatch(aggregate, version_before=0)
-        aggregate.version = 1
-
-    def creation_state(self, aggregate: A) -> dict[str, Any]:
-        return self.state(aggregate)
-
-    def save(self, aggregate: A) -> None:
-        """Write the aggregate back when its state changed (bumping the version), then dispatch
-        its events."""
-        state = self.state(aggregate)
-        version_before = aggregate.version
-        changed = (
-            self.model._default_manager.filter(pk=aggregate.id)
-            .exclude(**state)
-            .update(**state, version=F("version") + 1, updated_at=Now())
-        )
-        self._dispatch(aggregate, version_before=version_before)
-        aggregate.version = version_before + changed
-
-    def _dispatch(self, aggregate: A, *, version_before: int) -> None:
-        events = aggregate.pending_events
-        aggregate.clear_events()
-        if events:
-            dispatch_events(self.stream_type, aggregate.id, version_before, events)
-
-
-class PaymentRepository(Repository[Payment]):
+class PaymentRepository(StateStoredRepository[Payment]):
     model = models.Payment
     stream_type = Payment.stream_type
     not_found = PaymentNotFound
@@ -99,7 +37,7 @@ class PaymentRepository(Repository[Payment]):
         return {"customer_id": payment.customer_id, "amount": payment.amount, "order_id": payment.order_id}
 
 
-class InvoiceRepository(Repository[Invoice]):
+class InvoiceRepository(StateStoredRepository[Invoice]):
     model = models.Invoice
     stream_type = Invoice.stream_type
     not_found = InvoiceNotFound
@@ -114,7 +52,7 @@ class InvoiceRepository(Repository[Invoice]):
         return {"order_id": invoice.order_id, "payment_id": invoice.payment_id, **self.state(invoice)}
 
 
-class OrderCopyRepository(Repository[OrderCopy]):
+class OrderCopyRepository(StateStoredRepository[OrderCopy]):
     model = models.OrderCopy
     stream_type = OrderCopy.stream_type
     not_found = OrderNotFound

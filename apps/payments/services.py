@@ -9,11 +9,10 @@ import logging
 import uuid
 from decimal import Decimal
 
-from django.db import transaction
-
 from apps.customers import contracts as customers
 from apps.ordering import contracts as ordering
 from mallbots.kernel.ddd import context as message_context
+from mallbots.kernel.uow import command
 
 from . import selectors
 from .domain import (
@@ -35,7 +34,7 @@ logger = logging.getLogger(__name__)
 # --- Payments -------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@command
 def payment_authorize(*, customer_id: str, amount: Decimal) -> str:
     """Authorizes a future payment of `amount` by a known customer; returns the payment's id."""
     _locate_customer(customer_id)
@@ -44,7 +43,7 @@ def payment_authorize(*, customer_id: str, amount: Decimal) -> str:
     return payment.id
 
 
-@transaction.atomic
+@command
 def payment_confirm_for_order(*, order_id: str) -> None:
     """Create-order saga, step 4 (docs/saga.md), once the order's shopping list exists: binds the
     order's payment to it (PaymentConfirmed), or publishes why not (PaymentConfirmationFailed).
@@ -69,7 +68,7 @@ def payment_confirm_for_order(*, order_id: str) -> None:
     orders.save(order)
 
 
-@transaction.atomic
+@command
 def payment_confirm(*, order_id: str, customer_id: str, payment_id: str, amount: Decimal) -> None:
     """The orchestrated saga's step 4 (paymentsapi.ConfirmPayment): binds the order's payment
     to it with the same checks, or raises PaymentNotConfirmed with the reason (nothing kept:
@@ -97,7 +96,7 @@ def payment_confirm(*, order_id: str, customer_id: str, payment_id: str, amount:
 # --- Invoices -------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@command
 def invoice_create(*, order_id: str, amount: Decimal) -> str:
     """The invoice of a ready order: its id is the order id, it is pending and names the payment
     confirmed for the order. An order gets one invoice: creating it again does nothing."""
@@ -111,7 +110,7 @@ def invoice_create(*, order_id: str, amount: Decimal) -> str:
     return invoice.id
 
 
-@transaction.atomic
+@command
 def invoice_adjust(*, invoice_id: str, amount: Decimal) -> None:
     invoice = invoices.get_for_update(invoice_id)
     with message_context.use(correlation_id=invoice.order_id):
@@ -119,7 +118,7 @@ def invoice_adjust(*, invoice_id: str, amount: Decimal) -> None:
         invoices.save(invoice)
 
 
-@transaction.atomic
+@command
 def invoice_pay(*, invoice_id: str) -> None:
     invoice = invoices.get_for_update(invoice_id)
     with message_context.use(correlation_id=invoice.order_id):
@@ -127,7 +126,7 @@ def invoice_pay(*, invoice_id: str) -> None:
         invoices.save(invoice)
 
 
-@transaction.atomic
+@command
 def invoice_cancel(*, invoice_id: str) -> None:
     invoice = invoices.get_for_update(invoice_id)
     with message_context.use(correlation_id=invoice.order_id):
@@ -138,7 +137,7 @@ def invoice_cancel(*, invoice_id: str) -> None:
 # --- The copies of orders -------------------------------------------------------------------
 
 
-@transaction.atomic
+@command
 def order_copy_add(
     *, order_id: str, customer_id: str, payment_id: str, total: Decimal, orchestrated: bool = False
 ) -> None:
@@ -150,7 +149,7 @@ def order_copy_add(
     orders.add(OrderCopy(order_id, customer_id, payment_id, total, orchestrated=orchestrated))
 
 
-@transaction.atomic
+@command
 def order_reject(*, order_id: str) -> None:
     """The order was rejected (ordersapi.OrderRejected, create-order saga compensation): a
     confirmation of its payment still to come does nothing, and a payment confirmed before the
@@ -167,7 +166,7 @@ def order_reject(*, order_id: str) -> None:
             payments.save(payment)
 
 
-@transaction.atomic
+@command
 def order_cancel(*, order_id: str) -> None:
     """The order was canceled (ordersapi.OrderCanceled): a confirmation of its payment still to
     come does nothing, a payment confirmed for it is released (PaymentReleased) unless its
@@ -232,7 +231,7 @@ def _locate_customer(customer_id: str) -> CustomerCache:
     return _customer_upsert(customer_id, name=info.name)
 
 
-@transaction.atomic
+@command
 def customer_cache_add(*, customer_id: str, name: str) -> None:
     """A registered customer (customersapi.CustomerRegistered)."""
     _customer_upsert(customer_id, name=name)

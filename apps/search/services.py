@@ -11,10 +11,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 
 from apps.customers import contracts as customers
 from apps.ordering import contracts as ordering
+from mallbots.kernel.uow import command
 
 from . import selectors
 from .domain import CENT, OrderLine, OrderStatus, distinct_ids
@@ -29,7 +30,7 @@ STATE_FIELDS = ("customer_id", "customer_name", "items", "product_ids", "store_i
 # --- Orders, from the ordering context's events ----------------------------------------------
 
 
-@transaction.atomic
+@command
 def search_order_add(
     *,
     order_id: str,
@@ -51,7 +52,7 @@ def search_order_add(
     return not updated
 
 
-@transaction.atomic
+@command
 def search_order_change_status(*, order_id: str, status: OrderStatus) -> bool:
     """Sets the order's status; True when set. The order's events arrive in publication order,
     so its row exists unless it was deleted: then nothing is inserted, and it is logged."""
@@ -64,7 +65,7 @@ def search_order_change_status(*, order_id: str, status: OrderStatus) -> bool:
 # --- Customers, from the customers context's events ------------------------------------------
 
 
-@transaction.atomic
+@command
 def customer_cache_add(*, customer_id: str, name: str) -> None:
     """Caches the customer's name and gives it to the customer's orders that have none yet
     (added while neither the cache nor the customers context knew the customer)."""
@@ -143,7 +144,7 @@ def _database_now() -> datetime:
     return moment
 
 
-@transaction.atomic
+@command
 def search_order_refresh(*, order_id: str) -> str:
     """Brings one row to what the ordering context says: "created", "updated", "unchanged",
     "skipped", or "deleted" when ordering no longer has the order ("missing": nowhere)."""

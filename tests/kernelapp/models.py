@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 
 
 class LedgerView(models.Model):
@@ -28,3 +29,16 @@ class HandledEffect(models.Model):
 
     def __str__(self) -> str:
         return f"{self.handler} {self.key} {self.value}"
+
+
+class Tally(models.Model):
+    """The row of a state-stored aggregate, for the kernel's StateStoredRepository."""
+
+    id = models.CharField(primary_key=True, max_length=64)
+    name = models.CharField(max_length=100, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name

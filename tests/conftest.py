@@ -70,11 +70,20 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Keeps each phase's report on the test, so a fixture's teardown knows the test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
 def start_worker(
-    broker: redis.Redis, tmp_path: Path, django_db_blocker: Any
+    request: pytest.FixtureRequest, broker: redis.Redis, tmp_path: Path, django_db_blocker: Any
 ) -> Iterator[Callable[..., CeleryWorker]]:
-    """Start real Celery workers on the test database and broker; all stopped after the test.
+    """Start real Celery workers on the test database and broker; all stopped after the test,
+    and, when it failed, the end of each one's log printed with its report.
     Use with `@pytest.mark.django_db(transaction=True)` so the worker sees committed data."""
     workers: list[CeleryWorker] = []
 
@@ -98,6 +107,10 @@ def start_worker(
     yield start
     for worker in workers:
         worker.stop()
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        for index, worker in enumerate(workers):
+            print(f"--- the end of worker {index}'s log ({worker.log}) ---\n{worker.tail(80)}")
 
 
 @pytest.fixture

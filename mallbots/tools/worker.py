@@ -51,16 +51,23 @@ def subprocess_environment(settings_module: str, extra: Mapping[str, str] | None
     """This process's environment (read now: a test may have set a variable since), pointed at
     the same database and broker as this process's settings, for a process of the project
     (a worker, a web server)."""
-    broker = str(settings.CELERY_BROKER_URL)
+    extra = dict(extra or {})
+    # One broker under both names: Celery lets CELERY_BROKER_URL in the environment win over the
+    # settings, and the test settings read TEST_REDIS_URL. A broker given in `extra` is the one.
+    broker = (
+        extra.pop("TEST_REDIS_URL", None)
+        or extra.pop("CELERY_BROKER_URL", None)
+        or str(settings.CELERY_BROKER_URL)
+    )
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": settings_module,
         "DATABASE_URL": database_url(),
-        "CELERY_BROKER_URL": broker,
-        "TEST_REDIS_URL": broker,  # what the test settings read instead
         "PYTHONPATH": str(settings.BASE_DIR),
         "PYTHONUNBUFFERED": "1",
-        **(extra or {}),
+        **extra,
+        "CELERY_BROKER_URL": broker,
+        "TEST_REDIS_URL": broker,
     }
 
 

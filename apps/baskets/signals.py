@@ -3,6 +3,7 @@ into the integration events of contracts.py (partition key: the basket id)."""
 
 from __future__ import annotations
 
+from mallbots.kernel.ddd import DomainEvent
 from mallbots.kernel.eventstore.api import Projection, handles
 from mallbots.kernel.messaging.api import metrics, publish
 from mallbots.kernel.uow import Recorded, receiver
@@ -28,8 +29,8 @@ class BasketProjection(Projection):
     stream_types = ("baskets.Basket",)
 
     @handles(BasketStarted)
-    def started(self, record: Recorded) -> None:
-        event: BasketStarted = record.event  # type: ignore[assignment]
+    def started(self, record: Recorded[BasketStarted]) -> None:
+        event = record.event
         BasketView.objects.create(
             id=event.basket_id,
             customer_id=event.customer_id,
@@ -41,8 +42,8 @@ class BasketProjection(Projection):
         )
 
     @handles(BasketItemAdded)
-    def item_added(self, record: Recorded) -> None:
-        event: BasketItemAdded = record.event  # type: ignore[assignment]
+    def item_added(self, record: Recorded[BasketItemAdded]) -> None:
+        event = record.event
         view = BasketView.objects.get(id=record.stream_id)
         for line in view.items:
             if line["product_id"] == event.item.product_id:
@@ -53,8 +54,8 @@ class BasketProjection(Projection):
         self._save(view, record)
 
     @handles(BasketItemRemoved)
-    def item_removed(self, record: Recorded) -> None:
-        event: BasketItemRemoved = record.event  # type: ignore[assignment]
+    def item_removed(self, record: Recorded[BasketItemRemoved]) -> None:
+        event = record.event
         view = BasketView.objects.get(id=record.stream_id)
         for line in view.items:
             if line["product_id"] == event.product_id:
@@ -63,28 +64,28 @@ class BasketProjection(Projection):
         self._save(view, record)
 
     @handles(BasketCanceled)
-    def canceled(self, record: Recorded) -> None:
+    def canceled(self, record: Recorded[BasketCanceled]) -> None:
         view = BasketView.objects.get(id=record.stream_id)
         view.items = []
         view.status = BasketView.Status.CANCELED
         self._save(view, record)
 
     @handles(BasketCheckedOut)
-    def checked_out(self, record: Recorded) -> None:
-        event: BasketCheckedOut = record.event  # type: ignore[assignment]
+    def checked_out(self, record: Recorded[BasketCheckedOut]) -> None:
+        event = record.event
         view = BasketView.objects.get(id=record.stream_id)
         view.payment_id = event.payment_id
         view.status = BasketView.Status.CHECKED_OUT
         self._save(view, record)
 
     @handles(BasketCheckoutRejected)
-    def checkout_rejected(self, record: Recorded) -> None:
-        event: BasketCheckoutRejected = record.event  # type: ignore[assignment]
+    def checkout_rejected(self, record: Recorded[BasketCheckoutRejected]) -> None:
+        event = record.event
         view = BasketView.objects.get(id=record.stream_id)
         view.checkout_rejection = event.reason
         self._save(view, record)
 
-    def _save(self, view: BasketView, record: Recorded) -> None:
+    def _save(self, view: BasketView, record: Recorded[DomainEvent]) -> None:
         view.version = record.version
         view.updated_at = record.occurred_at
         view.save()
@@ -94,12 +95,12 @@ class BasketProjection(Projection):
 
 
 @receiver(BasketStarted)
-def count_basket_started(record: Recorded) -> None:
+def count_basket_started(record: Recorded[BasketStarted]) -> None:
     metrics.count_on_commit(metrics.baskets_started)
 
 
 @receiver(BasketCheckedOut)
-def count_basket_checked_out(record: Recorded) -> None:
+def count_basket_checked_out(record: Recorded[BasketCheckedOut]) -> None:
     metrics.count_on_commit(metrics.baskets_checked_out)
 
 
@@ -107,14 +108,14 @@ def count_basket_checked_out(record: Recorded) -> None:
 
 
 @receiver(BasketStarted)
-def publish_basket_started(record: Recorded) -> None:
-    event: BasketStarted = record.event  # type: ignore[assignment]
+def publish_basket_started(record: Recorded[BasketStarted]) -> None:
+    event = record.event
     publish(contracts.BasketStarted(id=event.basket_id, customer_id=event.customer_id))
 
 
 @receiver(BasketCanceled)
-def publish_basket_canceled(record: Recorded) -> None:
-    event: BasketCanceled = record.event  # type: ignore[assignment]
+def publish_basket_canceled(record: Recorded[BasketCanceled]) -> None:
+    event = record.event
     publish(contracts.BasketCanceled(id=event.basket_id))
 
 
@@ -130,8 +131,8 @@ def _published_item(item: Item) -> contracts.BasketItem:
 
 
 @receiver(BasketCheckedOut)
-def publish_basket_checked_out(record: Recorded) -> None:
-    event: BasketCheckedOut = record.event  # type: ignore[assignment]
+def publish_basket_checked_out(record: Recorded[BasketCheckedOut]) -> None:
+    event = record.event
     publish(
         contracts.BasketCheckedOut(
             id=event.basket_id,

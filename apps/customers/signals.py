@@ -18,37 +18,37 @@ from .domain import (
 
 
 @receiver(CustomerRegistered)
-def count_customer_registered(record: Recorded) -> None:
+def count_customer_registered(record: Recorded[CustomerRegistered]) -> None:
     metrics.count_on_commit(metrics.customers_registered)
 
 
 @receiver(CustomerRegistered)
-def publish_customer_registered(record: Recorded) -> None:
-    event: CustomerRegistered = record.event  # type: ignore[assignment]
+def publish_customer_registered(record: Recorded[CustomerRegistered]) -> None:
+    event = record.event
     publish(contracts.CustomerRegistered(id=event.customer_id, name=event.name, sms_number=event.sms_number))
 
 
 @receiver(CustomerSmsChanged)
-def publish_customer_sms_changed(record: Recorded) -> None:
-    event: CustomerSmsChanged = record.event  # type: ignore[assignment]
+def publish_customer_sms_changed(record: Recorded[CustomerSmsChanged]) -> None:
+    event = record.event
     publish(contracts.CustomerSmsChanged(id=event.customer_id, sms_number=event.sms_number))
 
 
 @receiver(CustomerEnabled)
-def publish_customer_enabled(record: Recorded) -> None:
-    event: CustomerEnabled = record.event  # type: ignore[assignment]
+def publish_customer_enabled(record: Recorded[CustomerEnabled]) -> None:
+    event = record.event
     publish(contracts.CustomerEnabled(id=event.customer_id))
 
 
 @receiver(CustomerDisabled)
-def publish_customer_disabled(record: Recorded) -> None:
-    event: CustomerDisabled = record.event  # type: ignore[assignment]
+def publish_customer_disabled(record: Recorded[CustomerDisabled]) -> None:
+    event = record.event
     publish(contracts.CustomerDisabled(id=event.customer_id))
 
 
 @receiver(CustomerAuthorized)
-def publish_customer_authorized(record: Recorded) -> None:
-    event: CustomerAuthorized = record.event  # type: ignore[assignment]
+def publish_customer_authorized(record: Recorded[CustomerAuthorized]) -> None:
+    event = record.event
     if event.order_id:
         publish(contracts.CustomerAuthorized(id=event.customer_id, order_id=event.order_id))
 

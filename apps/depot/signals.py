@@ -18,20 +18,20 @@ from .domain import (
 
 
 @receiver(ShoppingListCreated)
-def publish_shopping_list_created(record: Recorded) -> None:
-    event: ShoppingListCreated = record.event  # type: ignore[assignment]
+def publish_shopping_list_created(record: Recorded[ShoppingListCreated]) -> None:
+    event = record.event
     publish(contracts.ShoppingListCreated(id=event.shopping_list_id, order_id=event.order_id))
 
 
 @receiver(ShoppingListInitiated)
-def publish_shopping_list_initiated(record: Recorded) -> None:
-    event: ShoppingListInitiated = record.event  # type: ignore[assignment]
+def publish_shopping_list_initiated(record: Recorded[ShoppingListInitiated]) -> None:
+    event = record.event
     publish(contracts.ShoppingListInitiated(id=event.shopping_list_id, order_id=event.order_id))
 
 
 @receiver(ShoppingListAssigned)
-def publish_shopping_list_assigned(record: Recorded) -> None:
-    event: ShoppingListAssigned = record.event  # type: ignore[assignment]
+def publish_shopping_list_assigned(record: Recorded[ShoppingListAssigned]) -> None:
+    event = record.event
     publish(
         contracts.ShoppingListAssigned(
             id=event.shopping_list_id, order_id=event.order_id, bot_id=event.bot_id
@@ -40,14 +40,14 @@ def publish_shopping_list_assigned(record: Recorded) -> None:
 
 
 @receiver(ShoppingListCompleted)
-def publish_shopping_list_completed(record: Recorded) -> None:
-    event: ShoppingListCompleted = record.event  # type: ignore[assignment]
+def publish_shopping_list_completed(record: Recorded[ShoppingListCompleted]) -> None:
+    event = record.event
     publish(contracts.ShoppingListCompleted(id=event.shopping_list_id, order_id=event.order_id))
 
 
 @receiver(ShoppingListCanceled)
-def publish_shopping_list_canceled(record: Recorded) -> None:
-    event: ShoppingListCanceled = record.event  # type: ignore[assignment]
+def publish_shopping_list_canceled(record: Recorded[ShoppingListCanceled]) -> None:
+    event = record.event
     publish(contracts.ShoppingListCanceled(id=event.shopping_list_id, order_id=event.order_id))
 
 

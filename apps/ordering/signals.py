@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mallbots.kernel.ddd import DomainEvent
 from mallbots.kernel.eventstore.api import Projection, handles
 from mallbots.kernel.messaging.api import metrics, publish
 from mallbots.kernel.uow import Recorded, receiver
@@ -32,8 +33,8 @@ class OrderProjection(Projection):
     stream_types = ("ordering.Order",)
 
     @handles(OrderCreated)
-    def created(self, record: Recorded) -> None:
-        event: OrderCreated = record.event  # type: ignore[assignment]
+    def created(self, record: Recorded[OrderCreated]) -> None:
+        event = record.event
         OrderView.objects.create(
             id=event.order_id,
             customer_id=event.customer_id,
@@ -48,34 +49,34 @@ class OrderProjection(Projection):
         )
 
     @handles(OrderApproved)
-    def approved(self, record: Recorded) -> None:
-        event: OrderApproved = record.event  # type: ignore[assignment]
+    def approved(self, record: Recorded[OrderApproved]) -> None:
+        event = record.event
         self._update(record, status=OrderView.Status.APPROVED, shopping_id=event.shopping_id)
 
     @handles(OrderRejected)
-    def rejected(self, record: Recorded) -> None:
-        event: OrderRejected = record.event  # type: ignore[assignment]
+    def rejected(self, record: Recorded[OrderRejected]) -> None:
+        event = record.event
         self._update(record, status=OrderView.Status.REJECTED, rejection_reason=event.reason)
 
     @handles(OrderInProgress)
-    def in_progress(self, record: Recorded) -> None:
-        event: OrderInProgress = record.event  # type: ignore[assignment]
+    def in_progress(self, record: Recorded[OrderInProgress]) -> None:
+        event = record.event
         self._update(record, status=OrderView.Status.IN_PROGRESS, bot_id=event.bot_id)
 
     @handles(OrderReadied)
-    def readied(self, record: Recorded) -> None:
+    def readied(self, record: Recorded[OrderReadied]) -> None:
         self._update(record, status=OrderView.Status.READY)
 
     @handles(OrderCompleted)
-    def completed(self, record: Recorded) -> None:
-        event: OrderCompleted = record.event  # type: ignore[assignment]
+    def completed(self, record: Recorded[OrderCompleted]) -> None:
+        event = record.event
         self._update(record, status=OrderView.Status.COMPLETED, invoice_id=event.invoice_id)
 
     @handles(OrderCanceled)
-    def canceled(self, record: Recorded) -> None:
+    def canceled(self, record: Recorded[OrderCanceled]) -> None:
         self._update(record, status=OrderView.Status.CANCELLED)
 
-    def _update(self, record: Recorded, **fields: Any) -> None:
+    def _update(self, record: Recorded[DomainEvent], **fields: Any) -> None:
         OrderView.objects.filter(id=record.stream_id).update(
             **fields, version=record.version, updated_at=record.occurred_at
         )
@@ -88,7 +89,7 @@ class OrderProjection(Projection):
 
 
 @receiver(OrderApproved, OrderRejected)
-def observe_saga_duration(record: Recorded) -> None:
+def observe_saga_duration(record: Recorded[OrderApproved | OrderRejected]) -> None:
     """The create-order saga's duration: from the order's creation (the checkout) to now."""
     created_at = OrderView.objects.filter(id=record.stream_id).values_list("created_at", flat=True).first()
     if created_at is not None:
@@ -97,7 +98,7 @@ def observe_saga_duration(record: Recorded) -> None:
 
 
 @receiver(OrderCompleted)
-def count_order_completed(record: Recorded) -> None:
+def count_order_completed(record: Recorded[OrderCompleted]) -> None:
     metrics.count_on_commit(metrics.orders_completed)
 
 
@@ -116,17 +117,17 @@ def _published_item(item: Item) -> contracts.OrderItem:
 
 
 @receiver(OrderCreated)
-def start_orchestrated_saga(record: Recorded) -> None:
+def start_orchestrated_saga(record: Recorded[OrderCreated]) -> None:
     """An order created in orchestration mode starts its CreateOrderSaga, in the same
     transaction; a choreographed one is carried by the participants' reactions to OrderCreated."""
-    event: OrderCreated = record.event  # type: ignore[assignment]
+    event = record.event
     if event.saga == SagaMode.ORCHESTRATION:
         saga.start(event)
 
 
 @receiver(OrderCreated)
-def publish_order_created(record: Recorded) -> None:
-    event: OrderCreated = record.event  # type: ignore[assignment]
+def publish_order_created(record: Recorded[OrderCreated]) -> None:
+    event = record.event
     publish(
         contracts.OrderCreated(
             id=event.order_id,
@@ -141,8 +142,8 @@ def publish_order_created(record: Recorded) -> None:
 
 
 @receiver(OrderApproved)
-def publish_order_approved(record: Recorded) -> None:
-    event: OrderApproved = record.event  # type: ignore[assignment]
+def publish_order_approved(record: Recorded[OrderApproved]) -> None:
+    event = record.event
     publish(
         contracts.OrderApproved(
             id=event.order_id,
@@ -154,8 +155,8 @@ def publish_order_approved(record: Recorded) -> None:
 
 
 @receiver(OrderRejected)
-def publish_order_rejected(record: Recorded) -> None:
-    event: OrderRejected = record.event  # type: ignore[assignment]
+def publish_order_rejected(record: Recorded[OrderRejected]) -> None:
+    event = record.event
     publish(
         contracts.OrderRejected(
             id=event.order_id, customer_id=event.customer_id, payment_id=event.payment_id, reason=event.reason
@@ -164,8 +165,8 @@ def publish_order_rejected(record: Recorded) -> None:
 
 
 @receiver(OrderInProgress)
-def publish_order_in_progress(record: Recorded) -> None:
-    event: OrderInProgress = record.event  # type: ignore[assignment]
+def publish_order_in_progress(record: Recorded[OrderInProgress]) -> None:
+    event = record.event
     publish(
         contracts.OrderInProgress(
             id=event.order_id,
@@ -177,8 +178,8 @@ def publish_order_in_progress(record: Recorded) -> None:
 
 
 @receiver(OrderReadied)
-def publish_order_readied(record: Recorded) -> None:
-    event: OrderReadied = record.event  # type: ignore[assignment]
+def publish_order_readied(record: Recorded[OrderReadied]) -> None:
+    event = record.event
     publish(
         contracts.OrderReadied(
             id=event.order_id, customer_id=event.customer_id, payment_id=event.payment_id, total=event.total
@@ -187,8 +188,8 @@ def publish_order_readied(record: Recorded) -> None:
 
 
 @receiver(OrderCanceled)
-def publish_order_canceled(record: Recorded) -> None:
-    event: OrderCanceled = record.event  # type: ignore[assignment]
+def publish_order_canceled(record: Recorded[OrderCanceled]) -> None:
+    event = record.event
     publish(
         contracts.OrderCanceled(
             id=event.order_id,
@@ -200,8 +201,8 @@ def publish_order_canceled(record: Recorded) -> None:
 
 
 @receiver(OrderCompleted)
-def publish_order_completed(record: Recorded) -> None:
-    event: OrderCompleted = record.event  # type: ignore[assignment]
+def publish_order_completed(record: Recorded[OrderCompleted]) -> None:
+    event = record.event
     publish(
         contracts.OrderCompleted(
             id=event.order_id, customer_id=event.customer_id, invoice_id=event.invoice_id

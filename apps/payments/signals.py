@@ -18,32 +18,32 @@ from .domain import (
 
 
 @receiver(PaymentConfirmed)
-def publish_payment_confirmed(record: Recorded) -> None:
-    event: PaymentConfirmed = record.event  # type: ignore[assignment]
+def publish_payment_confirmed(record: Recorded[PaymentConfirmed]) -> None:
+    event = record.event
     publish(contracts.PaymentConfirmed(id=event.payment_id, order_id=event.order_id, amount=event.amount))
 
 
 @receiver(PaymentConfirmationFailed)
-def publish_payment_confirmation_failed(record: Recorded) -> None:
-    event: PaymentConfirmationFailed = record.event  # type: ignore[assignment]
+def publish_payment_confirmation_failed(record: Recorded[PaymentConfirmationFailed]) -> None:
+    event = record.event
     publish(
         contracts.PaymentConfirmationFailed(id=event.payment_id, order_id=event.order_id, reason=event.reason)
     )
 
 
 @receiver(PaymentReleased)
-def publish_payment_released(record: Recorded) -> None:
-    event: PaymentReleased = record.event  # type: ignore[assignment]
+def publish_payment_released(record: Recorded[PaymentReleased]) -> None:
+    event = record.event
     publish(contracts.PaymentReleased(id=event.payment_id, order_id=event.order_id, reason=event.reason))
 
 
 @receiver(InvoicePaid)
-def publish_invoice_paid(record: Recorded) -> None:
-    event: InvoicePaid = record.event  # type: ignore[assignment]
+def publish_invoice_paid(record: Recorded[InvoicePaid]) -> None:
+    event = record.event
     publish(contracts.InvoicePaid(id=event.invoice_id, order_id=event.order_id, amount=event.amount))
 
 
 @receiver(InvoiceCanceled)
-def publish_invoice_canceled(record: Recorded) -> None:
-    event: InvoiceCanceled = record.event  # type: ignore[assignment]
+def publish_invoice_canceled(record: Recorded[InvoiceCanceled]) -> None:
+    event = record.event
     publish(contracts.InvoiceCanceled(id=event.invoice_id, order_id=event.order_id))

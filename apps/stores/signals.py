@@ -31,21 +31,21 @@ class StoreProjection(Projection):
     stream_types = ("stores.Store",)
 
     @handles(StoreCreated)
-    def created(self, record: Recorded) -> None:
-        event: StoreCreated = record.event  # type: ignore[assignment]
+    def created(self, record: Recorded[StoreCreated]) -> None:
+        event = record.event
         Store.objects.create(id=event.store_id, name=event.name, location=event.location)
 
     @handles(StoreParticipationEnabled)
-    def enabled(self, record: Recorded) -> None:
+    def enabled(self, record: Recorded[StoreParticipationEnabled]) -> None:
         Store.objects.filter(id=record.stream_id).update(participating=True)
 
     @handles(StoreParticipationDisabled)
-    def disabled(self, record: Recorded) -> None:
+    def disabled(self, record: Recorded[StoreParticipationDisabled]) -> None:
         Store.objects.filter(id=record.stream_id).update(participating=False)
 
     @handles(StoreRebranded)
-    def rebranded(self, record: Recorded) -> None:
-        event: StoreRebranded = record.event  # type: ignore[assignment]
+    def rebranded(self, record: Recorded[StoreRebranded]) -> None:
+        event = record.event
         Store.objects.filter(id=record.stream_id).update(name=event.name)
 
     def forget(self, stream_type: str, stream_id: str) -> None:
@@ -59,8 +59,8 @@ class ProductProjection(Projection):
     stream_types = ("stores.Product",)
 
     @handles(ProductAdded)
-    def added(self, record: Recorded) -> None:
-        event: ProductAdded = record.event  # type: ignore[assignment]
+    def added(self, record: Recorded[ProductAdded]) -> None:
+        event = record.event
         Product.objects.create(
             id=event.product_id,
             store_id=event.store_id,
@@ -71,17 +71,17 @@ class ProductProjection(Projection):
         )
 
     @handles(ProductRebranded)
-    def rebranded(self, record: Recorded) -> None:
-        event: ProductRebranded = record.event  # type: ignore[assignment]
+    def rebranded(self, record: Recorded[ProductRebranded]) -> None:
+        event = record.event
         Product.objects.filter(id=record.stream_id).update(name=event.name, description=event.description)
 
     @handles(ProductPriceIncreased, ProductPriceDecreased)
-    def price_changed(self, record: Recorded) -> None:
-        event: ProductPriceIncreased | ProductPriceDecreased = record.event  # type: ignore[assignment]
+    def price_changed(self, record: Recorded[ProductPriceIncreased | ProductPriceDecreased]) -> None:
+        event = record.event
         Product.objects.filter(id=record.stream_id).update(price=event.price)
 
     @handles(ProductRemoved)
-    def removed(self, record: Recorded) -> None:
+    def removed(self, record: Recorded[ProductRemoved]) -> None:
         Product.objects.filter(id=record.stream_id).delete()
 
     def forget(self, stream_type: str, stream_id: str) -> None:
@@ -92,15 +92,17 @@ class ProductProjection(Projection):
 
 
 @receiver(StoreCreated)
-def publish_store_created(record: Recorded) -> None:
-    event: StoreCreated = record.event  # type: ignore[assignment]
+def publish_store_created(record: Recorded[StoreCreated]) -> None:
+    event = record.event
     publish(contracts.StoreCreated(id=event.store_id, name=event.name, location=event.location))
 
 
 @receiver(StoreParticipationEnabled, StoreParticipationDisabled)
-def publish_store_participating_toggled(record: Recorded) -> None:
+def publish_store_participating_toggled(
+    record: Recorded[StoreParticipationEnabled | StoreParticipationDisabled],
+) -> None:
     # One integration event for both, as in the original.
-    event: StoreParticipationEnabled | StoreParticipationDisabled = record.event  # type: ignore[assignment]
+    event = record.event
     publish(
         contracts.StoreParticipatingToggled(
             id=event.store_id, participating=isinstance(event, StoreParticipationEnabled)
@@ -109,14 +111,14 @@ def publish_store_participating_toggled(record: Recorded) -> None:
 
 
 @receiver(StoreRebranded)
-def publish_store_rebranded(record: Recorded) -> None:
-    event: StoreRebranded = record.event  # type: ignore[assignment]
+def publish_store_rebranded(record: Recorded[StoreRebranded]) -> None:
+    event = record.event
     publish(contracts.StoreRebranded(id=event.store_id, name=event.name))
 
 
 @receiver(ProductAdded)
-def publish_product_added(record: Recorded) -> None:
-    event: ProductAdded = record.event  # type: ignore[assignment]
+def publish_product_added(record: Recorded[ProductAdded]) -> None:
+    event = record.event
     publish(
         contracts.ProductAdded(
             id=event.product_id,
@@ -130,24 +132,24 @@ def publish_product_added(record: Recorded) -> None:
 
 
 @receiver(ProductRebranded)
-def publish_product_rebranded(record: Recorded) -> None:
-    event: ProductRebranded = record.event  # type: ignore[assignment]
+def publish_product_rebranded(record: Recorded[ProductRebranded]) -> None:
+    event = record.event
     publish(contracts.ProductRebranded(id=event.product_id, name=event.name, description=event.description))
 
 
 @receiver(ProductPriceIncreased)
-def publish_product_price_increased(record: Recorded) -> None:
-    event: ProductPriceIncreased = record.event  # type: ignore[assignment]
+def publish_product_price_increased(record: Recorded[ProductPriceIncreased]) -> None:
+    event = record.event
     publish(contracts.ProductPriceIncreased(id=event.product_id, delta=event.delta, price=event.price))
 
 
 @receiver(ProductPriceDecreased)
-def publish_product_price_decreased(record: Recorded) -> None:
-    event: ProductPriceDecreased = record.event  # type: ignore[assignment]
+def publish_product_price_decreased(record: Recorded[ProductPriceDecreased]) -> None:
+    event = record.event
     publish(contracts.ProductPriceDecreased(id=event.product_id, delta=event.delta, price=event.price))
 
 
 @receiver(ProductRemoved)
-def publish_product_removed(record: Recorded) -> None:
-    event: ProductRemoved = record.event  # type: ignore[assignment]
+def publish_product_removed(record: Recorded[ProductRemoved]) -> None:
+    event = record.event
     publish(contracts.ProductRemoved(id=event.product_id))

@@ -10,7 +10,7 @@ and running it twice gives the same result."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar, overload
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -21,9 +21,32 @@ from mallbots.kernel.uow import Recorded, domain_event
 from .models import ProjectionRun
 from .store import _EVENT_COLUMNS, _row_to_stored, stream_lock_key
 
-Handler = Callable[[Any, Recorded], None]
+P = TypeVar("P", bound="Projection")
+E1 = TypeVar("E1", bound=DomainEvent)
+E2 = TypeVar("E2", bound=DomainEvent)
+E3 = TypeVar("E3", bound=DomainEvent)
+
+Handler = Callable[[Any, Recorded[Any]], None]
 
 
+# As the kernel's `receiver`: the method's record parameter must accept exactly the union of
+# the event types it handles; past three, any domain event.
+@overload
+def handles(
+    t1: type[E1], /
+) -> Callable[[Callable[[P, Recorded[E1]], None]], Callable[[P, Recorded[E1]], None]]: ...
+@overload
+def handles(
+    t1: type[E1], t2: type[E2], /
+) -> Callable[[Callable[[P, Recorded[E1 | E2]], None]], Callable[[P, Recorded[E1 | E2]], None]]: ...
+@overload
+def handles(
+    t1: type[E1], t2: type[E2], t3: type[E3], /
+) -> Callable[[Callable[[P, Recorded[E1 | E2 | E3]], None]], Callable[[P, Recorded[E1 | E2 | E3]], None]]: ...
+@overload
+def handles(
+    *event_types: type[DomainEvent],
+) -> Callable[[Callable[[P, Recorded[DomainEvent]], None]], Callable[[P, Recorded[DomainEvent]], None]]: ...
 def handles(*event_types: type[DomainEvent]) -> Callable[[Handler], Handler]:
     def mark(fn: Handler) -> Handler:
         fn.__handles__ = event_types  # type: ignore[attr-defined]
@@ -39,8 +62,8 @@ class Projection:
     name: ClassVar[str]
     stream_types: ClassVar[tuple[str, ...]]
 
-    def handlers(self) -> dict[type[DomainEvent], Callable[[Recorded], None]]:
-        found: dict[type[DomainEvent], Callable[[Recorded], None]] = {}
+    def handlers(self) -> dict[type[DomainEvent], Callable[[Recorded[DomainEvent]], None]]:
+        found: dict[type[DomainEvent], Callable[[Recorded[DomainEvent]], None]] = {}
         for klass in reversed(type(self).__mro__):
             for attr_name, attr in vars(klass).items():
                 for event_type in getattr(attr, "__handles__", ()):
@@ -50,7 +73,7 @@ class Projection:
     def forget(self, stream_type: str, stream_id: str) -> None:
         raise NotImplementedError
 
-    def handle(self, record: Recorded) -> None:
+    def handle(self, record: Recorded[DomainEvent]) -> None:
         handler = self.handlers().get(type(record.event))
         if handler is not None:
             handler(record)
@@ -73,8 +96,8 @@ def register(projection: Projection) -> Projection:
     return projection
 
 
-def _receiver(handler: Callable[[Recorded], None]) -> Callable[..., None]:
-    def on_signal(sender: type, record: Recorded, **kwargs: Any) -> None:
+def _receiver(handler: Callable[[Recorded[DomainEvent]], None]) -> Callable[..., None]:
+    def on_signal(sender: type, record: Recorded[DomainEvent], **kwargs: Any) -> None:
         handler(record)
 
     return on_signal

@@ -46,7 +46,7 @@ class StoredEvent:
     metadata: dict[str, Any]
     occurred_at: datetime
 
-    def to_recorded(self) -> Recorded:
+    def to_recorded(self) -> Recorded[DomainEvent]:
         return Recorded(
             event=decode(self.event_type, self.schema_version, self.data),
             stream_type=self.stream_type,
@@ -142,7 +142,7 @@ def _append_sql(count: int) -> str:
 
 def append(
     stream_type: str, stream_id: str, expected_version: int, events: list[DomainEvent]
-) -> list[Recorded]:
+) -> list[Recorded[DomainEvent]]:
     """Append `events` after `expected_version`, all in one statement. Raises ConcurrencyError
     when the stream moved on. Must run inside a transaction."""
     if not events:
@@ -286,7 +286,7 @@ class AggregateRepository(Generic[A]):
             aggregate.version = version
         return aggregate
 
-    def save(self, aggregate: A) -> list[Recorded]:
+    def save(self, aggregate: A) -> list[Recorded[DomainEvent]]:
         events = list(aggregate.pending_events)
         if not events:
             return []

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 
 from django.dispatch import Signal
 from django.utils import timezone
@@ -19,12 +19,19 @@ from .context import ambient_context
 
 domain_event = Signal()
 
+# Covariant: a record of a StoreCreated is a record of a DomainEvent (a record is read-only).
+E = TypeVar("E", bound=DomainEvent, covariant=True)
+E1 = TypeVar("E1", bound=DomainEvent)
+E2 = TypeVar("E2", bound=DomainEvent)
+E3 = TypeVar("E3", bound=DomainEvent)
+
 
 @dataclass(frozen=True)
-class Recorded:
-    """A domain event as it was stored: with its stream, version and metadata."""
+class Recorded(Generic[E]):
+    """A domain event as it was stored: with its stream, version and metadata. A receiver
+    says which events it takes with the parameter, `Recorded[StoreCreated]`."""
 
-    event: DomainEvent
+    event: E
     stream_type: str
     stream_id: str
     version: int
@@ -32,7 +39,7 @@ class Recorded:
     occurred_at: datetime = field(default_factory=timezone.now)
 
 
-def dispatch(records: Iterable[Recorded]) -> None:
+def dispatch(records: Iterable[Recorded[DomainEvent]]) -> None:
     for record in records:
         domain_event.send(sender=type(record.event), record=record)
 
@@ -47,17 +54,35 @@ def dispatch_events(stream_type: str, stream_id: str, version: int, events: Iter
     )
 
 
+# One overload per number of event types, so that the receiver's parameter must accept
+# exactly their union; past three, it takes any domain event.
+@overload
+def receiver(
+    t1: type[E1], /
+) -> Callable[[Callable[[Recorded[E1]], None]], Callable[[Recorded[E1]], None]]: ...
+@overload
+def receiver(
+    t1: type[E1], t2: type[E2], /
+) -> Callable[[Callable[[Recorded[E1 | E2]], None]], Callable[[Recorded[E1 | E2]], None]]: ...
+@overload
+def receiver(
+    t1: type[E1], t2: type[E2], t3: type[E3], /
+) -> Callable[[Callable[[Recorded[E1 | E2 | E3]], None]], Callable[[Recorded[E1 | E2 | E3]], None]]: ...
+@overload
 def receiver(
     *event_types: type[DomainEvent],
-) -> Callable[[Callable[[Recorded], None]], Callable[..., None]]:
+) -> Callable[[Callable[[Recorded[DomainEvent]], None]], Callable[[Recorded[DomainEvent]], None]]: ...
+def receiver(
+    *event_types: type[DomainEvent],
+) -> Callable[[Callable[[Recorded[Any]], None]], Callable[[Recorded[Any]], None]]:
     """Connects `fn(record)` to the domain events of the given classes.
 
     @receiver(StoreCreated, StoreRebranded)
-    def project_store(record: Recorded) -> None: ...
+    def project_store(record: Recorded[StoreCreated | StoreRebranded]) -> None: ...
     """
 
-    def connect(fn: Callable[[Recorded], None]) -> Callable[..., None]:
-        def on_signal(sender: type, record: Recorded, **kwargs: Any) -> None:
+    def connect(fn: Callable[[Recorded[Any]], None]) -> Callable[[Recorded[Any]], None]:
+        def on_signal(sender: type, record: Recorded[DomainEvent], **kwargs: Any) -> None:
             fn(record)
 
         for event_type in event_types:

@@ -9,6 +9,7 @@ from mallbots.kernel.uow import Recorded, receiver
 
 from . import contracts
 from .domain import (
+    CustomerAuthorizationRefused,
     CustomerAuthorized,
     CustomerDisabled,
     CustomerEnabled,
@@ -55,12 +56,10 @@ def publish_customer_authorized(record: Recorded[CustomerAuthorized]) -> None:
 
 # --- Refusals of the create-order saga -----------------------------------------------------
 
-from .domain import CustomerAuthorizationRefused  # noqa: E402
-
 
 @receiver(CustomerAuthorizationRefused)
-def publish_customer_authorization_refused(record: Recorded) -> None:
-    event: CustomerAuthorizationRefused = record.event  # type: ignore[assignment]
+def publish_customer_authorization_refused(record: Recorded[CustomerAuthorizationRefused]) -> None:
+    event = record.event
     publish(
         contracts.CustomerAuthorizationFailed(
             id=event.customer_id, order_id=event.order_id, reason=event.reason

@@ -14,6 +14,7 @@ from .domain import (
     ShoppingListCompleted,
     ShoppingListCreated,
     ShoppingListInitiated,
+    ShoppingListRefused,
 )
 
 
@@ -53,10 +54,8 @@ def publish_shopping_list_canceled(record: Recorded[ShoppingListCanceled]) -> No
 
 # --- Refusals of the create-order saga -----------------------------------------------------
 
-from .domain import ShoppingListRefused  # noqa: E402
-
 
 @receiver(ShoppingListRefused)
-def publish_shopping_list_refused(record: Recorded) -> None:
-    event: ShoppingListRefused = record.event  # type: ignore[assignment]
+def publish_shopping_list_refused(record: Recorded[ShoppingListRefused]) -> None:
+    event = record.event
     publish(contracts.ShoppingListCreationFailed(order_id=event.order_id, reason=event.reason))

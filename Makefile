@@ -20,7 +20,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements.stamp
 REQUIREMENTS := $(filter-out requirements/checkov.txt,$(wildcard requirements/*.txt))
 ARGS ?=
-MYPY_PATHS := mallbots/kernel
+MYPY_PATHS := mallbots/kernel apps
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 

@@ -10,7 +10,9 @@ from django.db.models.functions import TruncMinute
 from mallbots.kernel.eventstore.models import Event
 
 from .domain import OrderNotFound
-from .models import Order
+
+# Re-exported: the model the selectors answer with, which contracts.py may not import itself.
+from .models import Order as Order
 
 
 def order_get(*, order_id: str) -> Order:

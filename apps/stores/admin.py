@@ -194,7 +194,8 @@ class ProductAdmin(CommandAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Product]:
         # The store's name in the same query: no query per row.
         names = Store.objects.filter(id=OuterRef("store_id")).values("name")[:1]
-        return super().get_queryset(request).annotate(store_name=Subquery(names))
+        products: QuerySet[Product] = super().get_queryset(request)
+        return products.annotate(store_name=Subquery(names))
 
     @admin.display(description="store", ordering="store_name")
     def store_name(self, obj: Product) -> str:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from mallbots.kernel.ddd import limits
@@ -25,7 +27,11 @@ class OrderItemSerializer(serializers.Serializer):
 class CreateShoppingListRequestSerializer(serializers.Serializer):
     # A missing or blank order id, or no items, is answered by the domain with its message.
     orderId = Uuid(source="order_id", required=False, allow_blank=True, default="")
-    items = OrderItemSerializer(many=True, required=False, default=list, max_length=limits.LINES_MAX)
+    # The list serializer `many=True` makes, spelled out: the stubs do not know that it
+    # takes max_length.
+    items: serializers.ListSerializer[Any] = serializers.ListSerializer(
+        child=OrderItemSerializer(), required=False, default=list, max_length=limits.LINES_MAX
+    )
 
     class Meta:
         ref_name = "depotpbCreateShoppingListRequest"

@@ -41,7 +41,11 @@ class ItemRequestSerializer(serializers.Serializer):
 class CreateOrderRequestSerializer(serializers.Serializer):
     # Absent or blank: the domain answers "create order command: ... cannot be blank" or
     # "... has no items", as the original.
-    items = ItemRequestSerializer(many=True, required=False, default=list, max_length=limits.LINES_MAX)
+    # The list serializer `many=True` makes, spelled out: the stubs do not know that it
+    # takes max_length.
+    items: serializers.ListSerializer[Any] = serializers.ListSerializer(
+        child=ItemRequestSerializer(), required=False, default=list, max_length=limits.LINES_MAX
+    )
     customerId = _id_field(source="customer_id", required=False, allow_blank=True, default="")
     paymentId = _id_field(source="payment_id", required=False, allow_blank=True, default="")
 

@@ -40,13 +40,21 @@ COLOURS = {
 
 
 class Entry(Protocol):
-    at: datetime
-    kind: str
-    where: str
-    what: str
-    outcome: str
-    detail: str
-    message_id: str
+    # Read-only, so that frozen dataclasses (the ops timeline's entries) satisfy it.
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def where(self) -> str: ...
+    @property
+    def what(self) -> str: ...
+    @property
+    def outcome(self) -> str: ...
+    @property
+    def detail(self) -> str: ...
+    @property
+    def message_id(self) -> str: ...
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,46 @@ def current_settings_module() -> str:
     return os.environ.get("DJANGO_SETTINGS_MODULE") or str(settings.SETTINGS_MODULE)
 
 
+def stop_group(process: subprocess.Popen[bytes], timeout: float = STOP_SECONDS) -> str:
+    """Stop a process started in a session of its own and every process of its group: SIGTERM,
+    SIGKILL after `timeout`, then until none is left (a worker's pool and beat, a web server's
+    workers). Returns what happened."""
+    if process.poll() is not None:
+        outcome = f"had exited with code {process.returncode}"
+    else:
+        t0 = time.monotonic()
+        _signal_group(process, signal.SIGTERM)
+        try:
+            code = process.wait(timeout)
+            outcome = f"stopped (SIGTERM, exit code {code}) in {time.monotonic() - t0:.1f} s"
+        except subprocess.TimeoutExpired:
+            _signal_group(process, signal.SIGKILL)
+            process.wait(10)
+            outcome = f"killed (SIGKILL) after {timeout:g} s"
+    if not _group_gone(process, 5.0):  # children that outlived the main process
+        _signal_group(process, signal.SIGKILL)
+        _group_gone(process, 5.0)
+        outcome += ", leftover processes killed"
+    return outcome
+
+
+def _signal_group(process: subprocess.Popen[bytes], sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, sig)
+
+
+def _group_gone(process: subprocess.Popen[bytes], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+
+
 class CeleryWorker:
     def __init__(
         self,
@@ -158,59 +198,25 @@ class CeleryWorker:
     def stop(self, timeout: float = STOP_SECONDS) -> str:
         """SIGTERM (warm shutdown), then SIGKILL after a timeout; then waits until no process of
         its group (pool processes, beat) is left. Returns what happened."""
-        process = self.process
-        if process is None:
+        if self.process is None:
             return "not started"
         try:
-            if process.poll() is not None:
-                outcome = f"had exited with code {process.returncode}"
-            else:
-                t0 = time.monotonic()
-                self._signal_group(signal.SIGTERM)
-                try:
-                    code = process.wait(timeout)
-                    outcome = f"stopped (SIGTERM, exit code {code}) in {time.monotonic() - t0:.1f} s"
-                except subprocess.TimeoutExpired:
-                    self._signal_group(signal.SIGKILL)
-                    process.wait(10)
-                    outcome = f"killed (SIGKILL) after {timeout:g} s"
-            if not self._group_gone(5.0):  # pool or beat processes that outlived the main one
-                self._signal_group(signal.SIGKILL)
-                self._group_gone(5.0)
-                outcome += ", leftover processes killed"
-            return outcome
+            return stop_group(self.process, timeout)
         finally:
             self._close_log()
 
     def kill(self) -> None:
         """SIGKILL the whole worker (main process, pool children, beat): no cleanup at all."""
         assert self.process is not None
-        self._signal_group(signal.SIGKILL)
+        _signal_group(self.process, signal.SIGKILL)
         self.process.wait(10)
-        self._group_gone(5.0)
+        _group_gone(self.process, 5.0)
         self._close_log()
 
     def _close_log(self) -> None:
         if self._log_file is not None:
             self._log_file.close()
             self._log_file = None
-
-    def _signal_group(self, sig: int) -> None:
-        assert self.process is not None
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, sig)
-
-    def _group_gone(self, timeout: float) -> bool:
-        assert self.process is not None
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                os.killpg(self.process.pid, 0)
-            except ProcessLookupError:
-                return True
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.05)
 
     # -- what it did --
 

@@ -16,7 +16,7 @@ from django.core.management import call_command
 
 from mallbots.kernel.messaging.models import StreamMessage
 from mallbots.tools.benchmarks.api.load import parse_wrk
-from mallbots.tools.benchmarks.saga.cleanup import task_of_run
+from mallbots.tools.benchmarks.cleanup import task_of_run
 from mallbots.tools.benchmarks.tasks import queues
 
 RATE = r"[\d,]+/s"

@@ -6,7 +6,24 @@ import resource
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from django.db import connection
+
 Write = Callable[[str], None]
+
+
+def database_line(*settings_shown: str) -> str:
+    """The header's database line: where it is, its version and the settings named, e.g.
+    `127.0.0.1:5432/mallbots (PostgreSQL 18.1, synchronous_commit=on)`."""
+    params = connection.settings_dict
+    with connection.cursor() as cursor:
+        shown = []
+        for name in ("server_version", *settings_shown):
+            cursor.execute(f"SHOW {name}")
+            shown.append(cursor.fetchone()[0])
+    details = ", ".join(
+        [f"PostgreSQL {shown[0]}", *(f"{n}={v}" for n, v in zip(settings_shown, shown[1:], strict=True))]
+    )
+    return f"  database  {params.get('HOST') or 'local'}:{params.get('PORT') or 5432}/{params['NAME']} ({details})"
 
 
 def fmt_rate(value: float) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -27,10 +26,10 @@ from apps.ordering.domain import Item
 from apps.payments import services as payments
 from apps.stores import services as stores
 from mallbots.kernel.ddd import context as message_context
-from mallbots.tools.worker import current_settings_module, subprocess_environment
+from mallbots.tools.worker import current_settings_module, stop_group, subprocess_environment
 
-from ..common import Write, cleanup_step, fmt_ms, fmt_rate, verdict
-from ..saga import cleanup
+from .. import cleanup
+from ..common import Write, cleanup_step, database_line, fmt_ms, fmt_rate, verdict
 from . import load
 from .bare import BARE_PATH
 
@@ -95,11 +94,8 @@ class ApiBenchmark:
 
     def _header(self, client: str) -> None:
         o = self.options
-        params = connection.settings_dict
         self.write(f"MallBots API benchmark, run {self.run_id}")
-        self.write(
-            f"  database  {params.get('HOST') or 'local'}:{params.get('PORT') or 5432}/{params['NAME']}"
-        )
+        self.write(database_line())
         self.write(
             f"  gunicorn, {WORKERS} sync workers, DEBUG off; load: {client}, {o.connections} connections, "
             f"{o.seconds:g} s per endpoint; {os.cpu_count()} CPU cores"
@@ -207,13 +203,8 @@ class ApiBenchmark:
     def finish(self) -> None:
         self.write("stopping gunicorn and cleaning up ...")
         with cleanup_step(self.write, "gunicorn"):
-            if self.process is not None and self.process.poll() is None:
-                os.killpg(self.process.pid, signal.SIGTERM)
-                try:
-                    self.process.wait(20)
-                except subprocess.TimeoutExpired:
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                    self.process.wait(5)
+            if self.process is not None:
+                self.write(f"      gunicorn pid {self.process.pid} {stop_group(self.process)}")
             if self._log is not None:
                 self._log.close()
         removed: list[str] = []

@@ -22,7 +22,7 @@ from mallbots.kernel.messaging import reconcile, relay
 from mallbots.kernel.messaging.api import Envelope, publish
 from mallbots.kernel.messaging.transport import DELIVER_TASK
 
-from ..common import Write, cleanup_step, fmt_ms, fmt_rate
+from ..common import Write, cleanup_step, database_line, fmt_ms, fmt_rate
 from ..contracts import CounterIncremented
 from ..domain import Incremented
 from ..models import CounterView
@@ -101,19 +101,9 @@ class KernelBenchmark:
 
     def _header(self) -> None:
         o = self.options
-        params = connection.settings_dict
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            version = cursor.fetchone()[0]
-            cursor.execute("SHOW synchronous_commit")
-            sync = cursor.fetchone()[0]
-        broker = app.connection().as_uri()
         self.write(f"MallBots kernel benchmark, run {self.run_id}")
-        self.write(
-            f"  database  {params.get('HOST') or 'local'}:{params.get('PORT') or 5432}/"
-            f"{params['NAME']} (PostgreSQL {version}, synchronous_commit={sync})"
-        )
-        self.write(f"  broker    {broker}")
+        self.write(database_line("synchronous_commit"))
+        self.write(f"  broker    {app.connection().as_uri()}")
         self.write(
             f"  {o.threads} threads, {o.seconds:g} s per phase, {os.cpu_count()} CPU cores, "
             f"DEBUG query logging off, relay-on-commit off, snapshots every {SNAPSHOT_EVERY}"

@@ -22,7 +22,7 @@ contexts' data (store, products, customers, payments, baskets, orders, sagas, sh
 stays, named with the run id.
 
 - `results`: what is measured; `mall`: the seeded mall and its checkouts; `run`: the phases;
-  `report`: the figures side by side; `cleanup`: removing the run's messages and keys."""
+  `report`: the figures side by side (`..cleanup` removes the run's messages and keys)."""
 
 from .results import MODES, Options
 from .run import SagaBenchmark

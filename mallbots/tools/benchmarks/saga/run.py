@@ -25,9 +25,10 @@ from mallbots.celery import app
 from mallbots.kernel.ops.figures import percentile
 from mallbots.tools.worker import CeleryWorker
 
-from ..common import Write, cleanup_step, fmt_ms, fmt_rate, machine_ticks, process_cpu
+from .. import cleanup
+from ..common import Write, cleanup_step, database_line, fmt_ms, fmt_rate, machine_ticks, process_cpu
 from ..tasks import queues
-from . import cleanup, report
+from . import report
 from .mall import CUSTOMERS, PRODUCTS, BenchmarkMall, db_clock_offset, set_commit_times
 from .results import ModeRun, Options, Phase, Results, Timed, hops
 
@@ -104,16 +105,9 @@ class SagaBenchmark:
 
     def _header(self) -> None:
         o = self.options
-        params = connection.settings_dict
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            version = cursor.fetchone()[0]
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
         self.write(f"MallBots saga benchmark, run {self.run_id}")
-        self.write(
-            f"  database  {params.get('HOST') or 'local'}:{params.get('PORT') or 5432}/"
-            f"{params['NAME']} (PostgreSQL {version})"
-        )
+        self.write(database_line())
         self.write(f"  broker    {app.connection().as_uri()}")
         self.write(
             f"  one worker at a time: every queue ({len(queues())}), concurrency {CONCURRENCY} prefork, beat; "

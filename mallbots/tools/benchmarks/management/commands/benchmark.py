@@ -13,6 +13,7 @@ See mallbots/tools/benchmarks/README.md for how to read them."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -117,14 +118,7 @@ class Command(BaseCommand):
             ),
             write=self._write,
         )
-        try:
-            bench.run()
-        except KeyboardInterrupt:
-            raise CommandError(
-                "interrupted; gunicorn was stopped and the benchmark's client removed"
-            ) from None
-        except RuntimeError as exc:
-            raise CommandError(str(exc)) from None
+        self._run(bench.run, "gunicorn was stopped and the benchmark's client removed")
 
     def _kernel(self, options: dict[str, Any]) -> None:
         from mallbots.tools.benchmarks.kernel import KernelBenchmark, Options
@@ -145,10 +139,7 @@ class Command(BaseCommand):
             ),
             write=self._write,
         )
-        try:
-            bench.run()
-        except KeyboardInterrupt:
-            raise CommandError("interrupted; what the benchmark had written was cleaned up") from None
+        self._run(bench.run, "what the benchmark had written was cleaned up")
 
     def _saga(self, options: dict[str, Any]) -> None:
         from mallbots.tools.benchmarks.saga import MODES, Options, SagaBenchmark
@@ -167,12 +158,17 @@ class Command(BaseCommand):
             ),
             write=self._write,
         )
+        self._run(bench.run, "the worker was stopped and the benchmark's messages and keys removed")
+
+    def _run(self, run: Callable[[], object], cleaned: str) -> None:
+        """Run a benchmark; Ctrl-C, or a benchmark that cannot go on, is a command error saying
+        what its cleanup did."""
         try:
-            bench.run()
+            run()
         except KeyboardInterrupt:
-            raise CommandError(
-                "interrupted; the worker was stopped and the benchmark's messages and keys removed"
-            ) from None
+            raise CommandError(f"interrupted; {cleaned}") from None
+        except RuntimeError as exc:
+            raise CommandError(f"{exc}; {cleaned}") from None
 
     def _write(self, line: str) -> None:
         self.stdout.write(line)

@@ -1,4 +1,5 @@
-"""Removing what a `benchmark saga` run wrote to the messaging tables and to Redis."""
+"""Removing what a benchmark run wrote to the messaging tables and to Redis: its messages and
+their deliveries, its keys, its tasks still queued."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from django.conf import settings
 
 from mallbots.kernel.messaging.transport import DELIVER_TASK
 
-from ..common import Write
-from ..tasks import queues
+from .common import Write
+from .tasks import queues
 
 
 def clean_messages(cursor: Any, ids: list[str], write: Write) -> list[str]:

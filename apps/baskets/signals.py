@@ -4,6 +4,7 @@ into the integration events of contracts.py (partition key: the basket id)."""
 from __future__ import annotations
 
 from mallbots.kernel.ddd import DomainEvent
+from mallbots.kernel.ddd.serde import to_data
 from mallbots.kernel.eventstore.api import Projection, handles
 from mallbots.kernel.messaging.api import metrics, publish
 from mallbots.kernel.uow import Recorded, receiver
@@ -50,7 +51,7 @@ class BasketProjection(Projection):
                 line["quantity"] += event.item.quantity
                 break
         else:
-            view.items.append(event.item.as_data())
+            view.items.append(to_data(event.item))
         self._save(view, record)
 
     @handles(BasketItemRemoved)

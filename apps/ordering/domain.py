@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
 
 from mallbots.kernel.ddd import (
     DomainEvent,
@@ -149,20 +148,6 @@ class Item:
     price: Decimal
     quantity: int
 
-    def as_data(self) -> dict[str, Any]:
-        return {
-            "store_id": self.store_id,
-            "product_id": self.product_id,
-            "store_name": self.store_name,
-            "product_name": self.product_name,
-            "price": str(self.price),
-            "quantity": self.quantity,
-        }
-
-    @classmethod
-    def from_data(cls, data: dict[str, Any]) -> Item:
-        return cls(**{**data, "price": Decimal(data["price"])})
-
 
 def order_total(items: Iterable[Item]) -> Decimal:
     """Sum of price times quantity, in cents."""
@@ -256,6 +241,24 @@ def _check_order(items: tuple[Item, ...]) -> None:
 class Order(EventSourcedAggregate):
     stream_type = "ordering.Order"
     snapshot_version = 2  # 2: the saga mode
+    snapshot_fields = (
+        "customer_id",
+        "payment_id",
+        "shopping_id",
+        "invoice_id",
+        "bot_id",
+        "status",
+        "saga",
+        "items",
+    )
+    customer_id: str
+    payment_id: str
+    shopping_id: str
+    invoice_id: str
+    bot_id: str
+    status: OrderStatus
+    saga: SagaMode
+    items: tuple[Item, ...]
 
     def __init__(self, id: str) -> None:
         super().__init__(id)
@@ -266,7 +269,7 @@ class Order(EventSourcedAggregate):
         self.bot_id = ""
         self.status = OrderStatus.NEW
         self.saga = SagaMode.CHOREOGRAPHY
-        self.items: tuple[Item, ...] = ()
+        self.items = ()
 
     @property
     def total(self) -> Decimal:
@@ -408,28 +411,3 @@ class Order(EventSourcedAggregate):
     @when(OrderCanceled)
     def _canceled(self, event: OrderCanceled) -> None:
         self.status = OrderStatus.CANCELLED
-
-    def snapshot(self) -> dict[str, Any]:
-        return {
-            "customer_id": self.customer_id,
-            "payment_id": self.payment_id,
-            "shopping_id": self.shopping_id,
-            "invoice_id": self.invoice_id,
-            "bot_id": self.bot_id,
-            "status": self.status.value,
-            "saga": self.saga.value,
-            "items": [item.as_data() for item in self.items],
-        }
-
-    @classmethod
-    def restore(cls, id: str, state: dict[str, Any]) -> Order:
-        order = cls(id)
-        order.customer_id = state["customer_id"]
-        order.payment_id = state["payment_id"]
-        order.shopping_id = state["shopping_id"]
-        order.invoice_id = state["invoice_id"]
-        order.bot_id = state["bot_id"]
-        order.status = OrderStatus(state["status"])
-        order.saga = SagaMode(state["saga"])
-        order.items = tuple(Item.from_data(data) for data in state["items"])
-        return order

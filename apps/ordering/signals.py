@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from mallbots.kernel.ddd import DomainEvent
+from mallbots.kernel.ddd.serde import to_data
 from mallbots.kernel.eventstore.api import Projection, handles
 from mallbots.kernel.messaging.api import metrics, publish
 from mallbots.kernel.uow import Recorded, receiver
@@ -42,7 +43,7 @@ class OrderProjection(Projection):
             status=OrderView.Status.PENDING,
             saga=event.saga.value,
             total=event.total,
-            items=[item.as_data() for item in event.items],
+            items=[to_data(item) for item in event.items],
             version=record.version,
             created_at=record.occurred_at,
             updated_at=record.occurred_at,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from mallbots.kernel.ddd import (
     DomainEvent,
@@ -121,6 +120,10 @@ class Store(EventSourcedAggregate):
 
     stream_type = "stores.Store"
     snapshot_version = 1
+    snapshot_fields = ("name", "location", "participating")
+    name: str
+    location: str
+    participating: bool
 
     def __init__(self, id: str) -> None:
         super().__init__(id)
@@ -168,17 +171,6 @@ class Store(EventSourcedAggregate):
     @when(StoreRebranded)
     def _rebranded(self, event: StoreRebranded) -> None:
         self.name = event.name
-
-    def snapshot(self) -> dict[str, Any]:
-        return {"name": self.name, "location": self.location, "participating": self.participating}
-
-    @classmethod
-    def restore(cls, id: str, state: dict[str, Any]) -> Store:
-        store = cls(id)
-        store.name = state["name"]
-        store.location = state["location"]
-        store.participating = state["participating"]
-        return store
 
 
 # --- Product --------------------------------------------------------------------------------
@@ -229,6 +221,13 @@ class Product(EventSourcedAggregate):
 
     stream_type = "stores.Product"
     snapshot_version = 1
+    snapshot_fields = ("store_id", "name", "description", "sku", "price", "removed")
+    store_id: str
+    name: str
+    description: str
+    sku: str
+    price: Decimal
+    removed: bool
 
     def __init__(self, id: str) -> None:
         super().__init__(id)
@@ -313,27 +312,6 @@ class Product(EventSourcedAggregate):
     @when(ProductRemoved)
     def _removed(self, event: ProductRemoved) -> None:
         self.removed = True
-
-    def snapshot(self) -> dict[str, Any]:
-        return {
-            "store_id": self.store_id,
-            "name": self.name,
-            "description": self.description,
-            "sku": self.sku,
-            "price": str(self.price),
-            "removed": self.removed,
-        }
-
-    @classmethod
-    def restore(cls, id: str, state: dict[str, Any]) -> Product:
-        product = cls(id)
-        product.store_id = state["store_id"]
-        product.name = state["name"]
-        product.description = state["description"]
-        product.sku = state["sku"]
-        product.price = Decimal(state["price"])
-        product.removed = state["removed"]
-        return product
 
 
 # --- Rules shared by both aggregates --------------------------------------------------------

@@ -50,6 +50,12 @@ class LedgerClosed(DomainEvent, name="kerneltest.LedgerClosed"):
 class Ledger(EventSourcedAggregate):
     stream_type = "kerneltest.Ledger"
     snapshot_version = 1
+    snapshot_fields = ("name", "owner", "balance", "entries", "closed")
+    name: str
+    owner: str
+    balance: Decimal
+    entries: int
+    closed: bool
 
     def __init__(self, id: str) -> None:
         super().__init__(id)
@@ -92,22 +98,3 @@ class Ledger(EventSourcedAggregate):
     @when(LedgerClosed)
     def _closed(self, event: LedgerClosed) -> None:
         self.closed = True
-
-    def snapshot(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "owner": self.owner,
-            "balance": str(self.balance),
-            "entries": self.entries,
-            "closed": self.closed,
-        }
-
-    @classmethod
-    def restore(cls, id: str, state: dict[str, Any]) -> Ledger:
-        ledger = cls(id)
-        ledger.name = state["name"]
-        ledger.owner = state["owner"]
-        ledger.balance = Decimal(state["balance"])
-        ledger.entries = state["entries"]
-        ledger.closed = state["closed"]
-        return ledger

@@ -5,8 +5,9 @@ recording anything); recorded events are facts."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, get_type_hints
 
+from . import serde
 from .events import DomainEvent
 
 E = TypeVar("E", bound=DomainEvent)
@@ -57,14 +58,22 @@ def when(
 
 
 class EventSourcedAggregate(Aggregate):
-    """State is the fold of its events. Subclasses set `stream_type`, write one `@when(Event)`
-    method per event, and may support snapshots by overriding `snapshot()`/`restore()` and
-    bumping `snapshot_version` whenever the snapshot layout changes (an outdated snapshot is
-    ignored, never misread)."""
+    """State is the fold of its events. Subclasses set `stream_type` and write one
+    `@when(Event)` method per event.
+
+    Snapshots: name the attributes that make up the state in `snapshot_fields` (each annotated
+    on the class); `snapshot()` and `restore()` then convert them with serde, from their
+    annotations (Decimal as a string, enums as values, nested dataclasses). A field missing
+    from an older snapshot keeps the value the constructor gives it, so adding a field needs
+    nothing more; bump `snapshot_version` when a field changes meaning or form, and outdated
+    snapshots are ignored (the stream is replayed), never misread. An aggregate whose snapshot
+    is not its attributes as they are overrides both methods."""
 
     stream_type: ClassVar[str]
     snapshot_version: ClassVar[int] = 1
+    snapshot_fields: ClassVar[tuple[str, ...]] = ()
     _appliers: ClassVar[dict[type[DomainEvent], Applier]]
+    _snapshot_types: ClassVar[dict[str, Any] | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -93,8 +102,32 @@ class EventSourcedAggregate(Aggregate):
 
     def snapshot(self) -> dict[str, Any] | None:
         """The state as a JSON-friendly dict, or None when this aggregate takes no snapshots."""
-        return None
+        types = self._snapshot_field_types()
+        if not types:
+            return None
+        return {name: serde.dump(tp, getattr(self, name)) for name, tp in types.items()}
 
     @classmethod
     def restore(cls, id: str, state: dict[str, Any]) -> EventSourcedAggregate:
-        raise NotImplementedError(f"{cls.__name__} does not restore from snapshots")
+        """The aggregate `snapshot()` gave `state` for (the events after it still to apply)."""
+        types = cls._snapshot_field_types()
+        if not types:
+            raise NotImplementedError(f"{cls.__name__} does not restore from snapshots")
+        aggregate = cls(id)
+        for name, tp in types.items():
+            if name in state:
+                setattr(aggregate, name, serde.load(tp, state[name]))
+        return aggregate
+
+    @classmethod
+    def _snapshot_field_types(cls) -> dict[str, Any]:
+        # Resolved on first use (the annotations may name types defined after the class).
+        types = cls.__dict__.get("_snapshot_types")
+        if types is None:
+            hints = get_type_hints(cls)
+            missing = [name for name in cls.snapshot_fields if name not in hints]
+            if missing:
+                raise TypeError(f"{cls.__name__}.snapshot_fields names unannotated attributes: {missing}")
+            types = {name: hints[name] for name in cls.snapshot_fields}
+            cls._snapshot_types = types
+        return types

@@ -46,10 +46,15 @@ def envelope_of(row: Sequence[Any]) -> dict[str, Any]:
     }
 
 
-_LOCK_SQL = (
-    "SELECT s.head, (SELECT coalesce(json_agg(json_build_array(b.name, b.event, b.queue, b.sequence)), '[]') "
-    " FROM messaging_subscriber b WHERE b.stream = s.name AND b.state = 'live') "
-    "FROM messaging_stream s WHERE s.name = %s FOR UPDATE OF s"
+_LOCK_SQL = "SELECT s.head FROM messaging_stream s WHERE s.name = %s FOR UPDATE OF s"
+# The live subscribers of a stream, as a column to add to a statement that runs after the lock
+# is held. Never in the locking statement itself: a statement that waited for the lock reads
+# other tables as they were when it started, so a subscriber made live by the transaction it
+# waited for (catching up turns live under this lock) would be missed, and so would its
+# deliveries of what the relay appends next.
+LIVE_SUBSCRIBERS_COLUMN = (
+    "(SELECT coalesce(json_agg(json_build_array(b.name, b.event, b.queue, b.sequence)), '[]') "
+    " FROM messaging_subscriber b WHERE b.stream = %s AND b.state = 'live')"
 )
 
 
@@ -69,9 +74,9 @@ class NewDelivery:
     envelope: dict[str, Any]
 
 
-def lock_stream(cursor: Any, stream: str) -> tuple[int, list[Target]]:
+def lock_stream(cursor: Any, stream: str) -> int:
     """Lock `stream` until the end of the transaction (appends to one stream happen one at a
-    time, in commit order); its head and its live subscribers."""
+    time, in commit order); its head."""
     cursor.execute(_LOCK_SQL, [stream])
     row = cursor.fetchone()
     if row is None:
@@ -80,8 +85,13 @@ def lock_stream(cursor: Any, stream: str) -> tuple[int, list[Target]]:
         )
         cursor.execute(_LOCK_SQL, [stream])
         row = cursor.fetchone()
-    head, live = row
-    return head, [Target(*entry) for entry in loads(live)]
+    head: int = row[0]
+    return head
+
+
+def targets_of(live: str | list[Any]) -> list[Target]:
+    """The subscribers LIVE_SUBSCRIBERS_COLUMN selected."""
+    return [Target(*entry) for entry in loads(live)]
 
 
 def assign_seqs(cursor: Any, wanted: Sequence[tuple[str, str]]) -> list[int]:

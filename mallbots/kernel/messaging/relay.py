@@ -25,12 +25,14 @@ from django.db import connection, transaction
 from . import metrics, subscribers
 from .fanout import (
     ENVELOPE_COLUMNS,
+    LIVE_SUBSCRIBERS_COLUMN,
     NewDelivery,
     Target,
     envelope_of,
     insert_deliveries,
     lock_stream,
     send,
+    targets_of,
 )
 from .transport import Push
 
@@ -41,8 +43,9 @@ log = logging.getLogger(__name__)
 _INLINE_PAUSE_SECONDS = 5.0
 _inline_paused_until = 0.0
 
+# What waits, and who is live: read together, once the stream's lock is held.
 _CLAIM_SQL = (
-    f"SELECT {ENVELOPE_COLUMNS} FROM messaging_message m "
+    f"SELECT {ENVELOPE_COLUMNS}, {LIVE_SUBSCRIBERS_COLUMN} FROM messaging_message m "
     "WHERE m.producer = %s AND m.stream_position IS NULL ORDER BY m.position LIMIT %s"
 )
 _APPEND_SQL = (
@@ -57,13 +60,13 @@ def append_batch(stream: str, limit: int | None = None) -> tuple[int, list[Push]
     transaction. Returns how many were appended and the deliveries to hand to the broker."""
     limit = limit or settings.MESSAGING_RELAY_BATCH
     with transaction.atomic(), connection.cursor() as cursor:
-        head, live = lock_stream(cursor, stream)
-        cursor.execute(_CLAIM_SQL, [stream, limit])
+        head = lock_stream(cursor, stream)
+        cursor.execute(_CLAIM_SQL, [stream, stream, limit])
         rows = cursor.fetchall()
         if not rows:
             return 0, []
         by_event: dict[str, list[Target]] = {}
-        for target in live:
+        for target in targets_of(rows[0][-1]):
             by_event.setdefault(target.event, []).append(target)
         new: list[NewDelivery] = []
         names: list[str] = []

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import io
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+import psycopg
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 
-from mallbots.kernel.messaging import catchup, consumer, subscribers
+from mallbots.kernel.messaging import catchup, consumer, relay, subscribers
 from mallbots.kernel.messaging.api import publish
 from mallbots.kernel.messaging.models import Delivery, StreamMessage, Subscriber
 from tests.conftest import wait_until
@@ -79,6 +81,59 @@ def test_a_handler_added_from_earliest_catches_up_in_order_then_follows_live_tra
     wait_until(lambda: sum(map(len, effects("audited_in_order").values())) == 33, timeout=30)
     assert effects("audited_in_order") == {f"ledger-{n}": list(range(1, 12)) for n in range(3)}
     assert Delivery.objects.filter(handler=IN_ORDER).count() == 33
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_relay_waiting_while_a_subscriber_turns_live_fans_out_to_it(settings):
+    """The relay reads the live subscribers after it holds the stream's lock: a relay that
+    waited for that lock while catching up made a subscriber live sees it live."""
+    # given a subscriber catching up, and a message waiting in the outbox
+    settings.MESSAGING_RELAY_ON_COMMIT = "off"
+    new_subscriber(IN_ORDER)
+    append(audit(1, range(1, 2))[0])  # history, so that it starts by catching up
+    subscribers.sync(retire=False)
+    assert Subscriber.objects.get(name=IN_ORDER).state == Subscriber.State.CATCHING_UP
+    (waiting,) = audit(1, range(2, 3))
+    stream = waiting.producer
+    # ... while another transaction holds the stream's lock and makes the subscriber live, as
+    # catching up does at the head
+    holder = psycopg.connect(_dsn(), autocommit=False)
+    holder.execute("SELECT head FROM messaging_stream WHERE name = %s FOR UPDATE", [stream])
+    holder.execute("UPDATE messaging_subscriber SET state = 'live' WHERE name = %s", [IN_ORDER])
+    # when a relay starts meanwhile, and waits for the lock
+    with ThreadPoolExecutor(1) as pool:
+        relayed = pool.submit(_relay_in_own_connection, stream)
+        wait_until(lambda: _waiting_for_a_lock() == 1, timeout=20)
+        holder.commit()
+        holder.close()
+        assert relayed.result(timeout=20) == 1
+    # then the message it appended has a delivery for the subscriber that is live now
+    assert Delivery.objects.filter(handler=IN_ORDER, message_id=waiting.message_id).exists()
+
+
+def _dsn() -> str:
+    params = connection.get_connection_params()
+    return psycopg.conninfo.make_conninfo(**{k: v for k, v in params.items() if k in _DSN_KEYS})
+
+
+_DSN_KEYS = {"dbname", "user", "password", "host", "port"}
+
+
+def _relay_in_own_connection(stream: str) -> int:
+    try:
+        appended, _ = relay.append_batch(stream)
+        return appended
+    finally:
+        connection.close()
+
+
+def _waiting_for_a_lock() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND query LIKE '%%messaging_stream%%'"
+        )
+        return cursor.fetchone()[0]
 
 
 @pytest.mark.django_db

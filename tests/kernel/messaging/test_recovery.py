@@ -4,6 +4,7 @@ test's own that it flushes, restarts and kills workers against."""
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from datetime import timedelta
@@ -186,3 +187,34 @@ def test_deliveries_the_broker_refused_are_sent_when_it_is_back(own_broker, star
     # then every note is handled once
     wait_until(lambda: len(effects("noted")) == 5 and len(effects("noted_in_order")) == 5, timeout=60)
     assert_each_handled_once_in_order(published)
+
+
+def test_deliveries_reach_the_queue_in_the_order_the_relay_sent_them(own_broker):
+    # given no worker: what the relay hands the broker stays in the queue
+    client = redis.Redis.from_url(own_broker.url)
+    # when three notes commit, each fanning out to its two handlers
+    notes(3, "batch", ledgers=1)
+    # then the queue holds the six deliveries in the order the relay sent them (LPUSH: the
+    # oldest at the right end)
+    ids = [json.loads(item)["headers"]["id"] for item in reversed(client.lrange("kerneltest", 0, -1))]
+    assert ids == [f"{d.message_id}:{d.handler}:0" for d in Delivery.objects.order_by("position", "id")]
+    assert len(ids) == 6
+
+
+def test_a_batch_the_broker_failed_is_sent_again_whole(own_broker, monkeypatch):
+    # given a broker that fails the pipeline carrying a message's two deliveries
+    monkeypatch.setattr(relay, "_inline_paused_until", 0.0)
+    client = redis.Redis.from_url(own_broker.url)
+
+    def fail(self, *args, **kwargs):
+        raise redis.ConnectionError("connection reset while the pipeline was sent")
+
+    monkeypatch.setattr(redis.client.Pipeline, "execute", fail)
+    notes(1, "failed-batch")
+    # then neither delivery counts as sent: a pipeline does not say how far it got
+    assert client.llen("kerneltest") == 0
+    assert list(Delivery.objects.values_list("sent_at", flat=True)) == [None, None]
+    # when the broker works again, the sweep sends both
+    monkeypatch.undo()
+    assert reconcile.sweep_all() == 2
+    assert client.llen("kerneltest") == 2

@@ -35,15 +35,25 @@ _CLAIM_SQL = (
     "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'handled', 0, statement_timestamp(), statement_timestamp(), '') "
     "ON CONFLICT (message_id, handler) DO UPDATE SET status = 'handled', handled_at = statement_timestamp(), "
     " due_at = NULL "
-    "WHERE messaging_delivery.status IN ('pending', 'retrying', 'held')"
+    "WHERE messaging_delivery.status IN ('pending', 'retrying', 'held') "
+    "RETURNING 1"
 )
-# Locks the (sequence, key) cursor until commit: deliveries of one partition to one handler or
-# order group run one after the other even on many worker processes.
-_CURSOR_SQL = (
-    "INSERT INTO messaging_partitioncursor (sequence, partition_key, last) VALUES (%s, %s, 0) "
-    "ON CONFLICT (sequence, partition_key) DO UPDATE SET last = messaging_partitioncursor.last "
-    "RETURNING last"
+# For an ordered handler, in the same statement: the (sequence, key) cursor, locked until
+# commit (deliveries of one partition to one handler or order group run one after the other
+# even on many worker processes) and advanced to this delivery's number when it is the next
+# one. Advancing before the handler runs is safe: a handler that fails rolls it back with
+# everything else. `last` comes back only when the cursor moved to this delivery (or was
+# created at it); otherwise it is read again under the lock to tell a duplicate from a
+# delivery that came early.
+_CLAIM_IN_ORDER_SQL = (
+    f"WITH claim AS ({_CLAIM_SQL}), "
+    "cur AS (INSERT INTO messaging_partitioncursor (sequence, partition_key, last) "
+    " SELECT %s, %s, CASE WHEN %s = 1 THEN 1 ELSE 0 END WHERE EXISTS (SELECT 1 FROM claim) "
+    " ON CONFLICT (sequence, partition_key) DO UPDATE SET last = %s "
+    " WHERE messaging_partitioncursor.last = %s - 1 RETURNING last) "
+    "SELECT EXISTS (SELECT 1 FROM claim), (SELECT last FROM cur)"
 )
+_CURSOR_SQL = "SELECT last FROM messaging_partitioncursor WHERE sequence = %s AND partition_key = %s"
 
 
 def decode(envelope: Envelope) -> Any:
@@ -122,36 +132,36 @@ def _process(handler_name: str, envelope: Envelope, seq: int | None, started: fl
 
 def _handle_once(sub: Subscription, envelope: Envelope, seq: int | None) -> Outcome:
     sequence = sub.sequence if seq is not None else None
+    claim: list[Any] = [
+        sub.name,
+        envelope.id,
+        envelope.position,
+        envelope.name,
+        envelope.partition_key,
+        sub.queue,
+        sub.sequence or "",
+        seq,
+    ]
     with profile.phase("claim"), connection.cursor() as cursor:
-        cursor.execute(
-            _CLAIM_SQL,
-            [
-                sub.name,
-                envelope.id,
-                envelope.position,
-                envelope.name,
-                envelope.partition_key,
-                sub.queue,
-                sub.sequence or "",
-                seq,
-            ],
-        )
-        if cursor.rowcount == 0:
-            return Outcome.DUPLICATE
-        if sequence is not None and seq is not None:
-            cursor.execute(_CURSOR_SQL, [sequence, envelope.partition_key])
-            last = cursor.fetchone()[0]
-            if seq <= last:
+        if sequence is None or seq is None:
+            cursor.execute(_CLAIM_SQL, claim)
+            if cursor.rowcount == 0:
                 return Outcome.DUPLICATE
-            if seq > last + 1:
+        else:
+            cursor.execute(_CLAIM_IN_ORDER_SQL, [*claim, sequence, envelope.partition_key, seq, seq, seq])
+            claimed, advanced_to = cursor.fetchone()
+            if not claimed:
+                return Outcome.DUPLICATE
+            if advanced_to != seq:
+                cursor.execute(_CURSOR_SQL, [sequence, envelope.partition_key])
+                row = cursor.fetchone()
+                last = row[0] if row is not None else 0
+                if seq <= last:
+                    return Outcome.DUPLICATE
                 raise HoldBack(expected=last + 1)
     with profile.phase("handler"):
         sub.handler((sub.decode or decode)(envelope), envelope)
     if sequence is not None and seq is not None:
         with profile.phase("claim"), connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE messaging_partitioncursor SET last = %s WHERE sequence = %s AND partition_key = %s",
-                [seq, sequence, envelope.partition_key],
-            )
             push_after_commit(failures.wake_successor(cursor, sequence, envelope.partition_key, seq + 1))
     return Outcome.HANDLED

@@ -15,6 +15,7 @@ from django.db import DatabaseError, connection, transaction
 
 from mallbots.kernel.ddd import context as message_context
 from mallbots.kernel.ddd.serde import from_data
+from mallbots.kernel.uow import adoptable_transaction, run_retrying
 
 from . import failures, metrics, profile, tracing
 from .envelope import Envelope
@@ -101,16 +102,22 @@ def process(
 def _process(handler_name: str, envelope: Envelope, seq: int | None, started: float) -> Outcome:
     try:
         sub = subscription(handler_name)
-        with (
-            message_context.use(
-                correlation_id=envelope.correlation_id,
-                causation_id=envelope.id,
-                actor=envelope.metadata.get("actor"),
-            ),
-            profile.phase("commit"),  # its exit: the commit, and the relay after it
-            transaction.atomic(),
+
+        def once() -> Outcome:
+            with (
+                profile.phase("commit"),  # its exit: the commit, and the relay after it
+                transaction.atomic(),
+            ):
+                return _handle_once(sub, envelope, seq)
+
+        with message_context.use(
+            correlation_id=envelope.correlation_id,
+            causation_id=envelope.id,
+            actor=envelope.metadata.get("actor"),
         ):
-            outcome = _handle_once(sub, envelope, seq)
+            # The handler's command runs in this transaction (no savepoint): a race it loses
+            # runs the whole delivery again, its claim included.
+            outcome = run_retrying(once)
         metrics.deliveries[outcome.value].labels(envelope.name, handler_name).inc()
         log.info(
             "%s %s <- %s %s (key %s) in %.1f ms",
@@ -159,7 +166,7 @@ def _handle_once(sub: Subscription, envelope: Envelope, seq: int | None) -> Outc
                 if seq <= last:
                     return Outcome.DUPLICATE
                 raise HoldBack(expected=last + 1)
-    with profile.phase("handler"):
+    with profile.phase("handler"), adoptable_transaction():
         sub.handler((sub.decode or decode)(envelope), envelope)
     if sequence is not None and seq is not None:
         with profile.phase("claim"), connection.cursor() as cursor:

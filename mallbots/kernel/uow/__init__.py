@@ -3,7 +3,7 @@ contexts: its transaction (`command`, retried when it loses an optimistic-concur
 its message context, its domain events dispatched through one signal (`receiver`), the
 repository of state-stored aggregates (`StateStoredRepository`), and the JSON of raw cursors."""
 
-from .command import ConcurrencyError, StreamBusy, command
+from .command import ConcurrencyError, StreamBusy, adoptable_transaction, command, run_retrying
 from .context import ambient_context, loads
 from .events import Recorded, dispatch, dispatch_events, domain_event, receiver
 from .repository import StateStoredRepository
@@ -13,6 +13,7 @@ __all__ = [
     "Recorded",
     "StateStoredRepository",
     "StreamBusy",
+    "adoptable_transaction",
     "ambient_context",
     "command",
     "dispatch",
@@ -20,4 +21,5 @@ __all__ = [
     "domain_event",
     "loads",
     "receiver",
+    "run_retrying",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 import time
@@ -9,12 +10,14 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from mallbots.kernel.ddd import context
-from mallbots.kernel.messaging import consumer, failures
+from mallbots.kernel.messaging import consumer, failures, registry
 from mallbots.kernel.messaging.failures import Outcome
 from mallbots.kernel.messaging.models import FailedDelivery, PartitionCursor, StreamMessage
+from mallbots.kernel.uow import ConcurrencyError, command
 from tests.kernel.messaging.helpers import deliveries_of, handled
 from tests.kernelapp import services
 from tests.kernelapp.models import HandledEffect
@@ -329,3 +332,64 @@ def test_an_unprofiled_delivery_logs_no_profile(caplog):
         consumer.process(handler, envelope, seq)
     # then
     assert not [r for r in caplog.records if r.name == "mallbots.kernel.messaging.profile"]
+
+
+def _handled_by_a_command(monkeypatch, handler: str, lose_races: int) -> list[str]:
+    """Make `handler` a command (as a context's handlers call their services) that does its
+    real work, then loses a concurrency race the first `lose_races` times. Returns the
+    message ids of the runs."""
+    sub = registry.subscription(handler)
+    runs: list[str] = []
+
+    @command
+    def run_the_service(event, envelope):
+        runs.append(envelope.id)
+        sub.handler(event, envelope)
+        if len(runs) <= lose_races:
+            raise ConcurrencyError()
+
+    monkeypatch.setitem(registry._by_handler, handler, dataclasses.replace(sub, handler=run_the_service))
+    return runs
+
+
+@pytest.mark.django_db(transaction=True)  # the delivery's transaction is a real one, as in a worker
+def test_a_handlers_command_runs_in_the_deliverys_transaction_without_a_savepoint(monkeypatch):
+    # given a credit whose counting handler runs a command
+    (ledger_id,) = credits(1, 1)
+    (delivery,) = all_deliveries(COUNT)
+    runs = _handled_by_a_command(monkeypatch, COUNT, lose_races=0)
+    # when it is delivered
+    with CaptureQueriesContext(connection) as queries:
+        outcome = consumer.process(*delivery)
+    # then it is handled with no savepoint around the command
+    assert (outcome, len(runs), len(effects("count", ledger_id))) == (Outcome.HANDLED, 1, 1)
+    assert not [q["sql"] for q in queries if "SAVEPOINT" in q["sql"]]
+
+
+@pytest.mark.django_db
+def test_a_delivery_whose_command_loses_a_race_runs_again_whole_with_its_effect_once(monkeypatch):
+    # given a counting handler whose command loses a race the first time
+    (ledger_id,) = credits(1, 1)
+    (delivery,) = all_deliveries(COUNT)
+    runs = _handled_by_a_command(monkeypatch, COUNT, lose_races=1)
+    # when it is delivered
+    outcome = consumer.process(*delivery)
+    # then the whole delivery ran again at once: the first run's effect was rolled back with it
+    assert (outcome, len(runs)) == (Outcome.HANDLED, 2)
+    assert len(effects("count", ledger_id)) == 1
+    assert handled(handler=COUNT) == 1
+    assert not FailedDelivery.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_delivery_that_keeps_losing_races_is_retried_later_not_dead(monkeypatch, settings):
+    # given a command that loses every race
+    settings.EVENTSTORE_CONFLICT_ATTEMPTS = 3
+    (ledger_id,) = credits(1, 1)
+    (delivery,) = all_deliveries(COUNT)
+    runs = _handled_by_a_command(monkeypatch, COUNT, lose_races=99)
+    # when it is delivered
+    outcome = consumer.process(*delivery)
+    # then it tried three times, left no effect, and waits for a retry: a race is not permanent
+    assert (outcome, len(runs), effects("count", ledger_id)) == (Outcome.RETRYING, 3, [])
+    assert "changed concurrently" in FailedDelivery.objects.get(handler=COUNT).last_error

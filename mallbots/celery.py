@@ -7,10 +7,14 @@ from typing import Any
 from celery import Celery
 from celery.signals import task_postrun, task_prerun, worker_ready
 
+from mallbots.kernel.messaging import transport
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mallbots.settings.dev")
 
 app = Celery("mallbots")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# A worker that loses the broker while holding messages must reconnect, not die.
+transport.survive_channel_close_after_connection_loss()
 # Every installed app's tasks module: the messaging kernel's and the contexts' own periodic jobs.
 app.autodiscover_tasks()
 

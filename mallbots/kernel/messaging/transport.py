@@ -128,3 +128,27 @@ def queue_backlog() -> dict[str, int]:
         for name in names:
             pipe.llen(name)
         return dict(zip(names, (int(n) for n in pipe.execute()), strict=True))
+
+
+def survive_channel_close_after_connection_loss() -> None:
+    """kombu 5.7's Redis channel, closed after the broker connection was lost, gives back the
+    messages its worker had not acknowledged through a new client built from a connection
+    that is already gone: an AttributeError that kombu does not expect, and the worker dies
+    ("Unrecoverable error") instead of reconnecting. Building that client now fails as the
+    connection error it is, which kombu's close ignores; the worker reconnects, and the
+    messages come back by the visibility timeout (and, whatever the broker kept, by the
+    reconciliation sweep). Applied by the Celery app (mallbots/celery.py)."""
+    from kombu.transport import redis as kombu_redis
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    original = kombu_redis.Channel._connparams
+    if getattr(original, "mallbots_guarded", False):
+        return
+
+    def _connparams(self: Any, asynchronous: bool = False) -> Any:
+        if self.connection is None or self.connection.client is None:
+            raise RedisConnectionError("the broker connection is closed")
+        return original(self, asynchronous)
+
+    _connparams.mallbots_guarded = True  # type: ignore[attr-defined]
+    kombu_redis.Channel._connparams = _connparams  # type: ignore[method-assign]

@@ -9,6 +9,7 @@ import time
 import uuid
 from datetime import timedelta
 
+import kombu
 import pytest
 import redis
 from django.db import transaction
@@ -218,3 +219,18 @@ def test_a_batch_the_broker_failed_is_sent_again_whole(own_broker, monkeypatch):
     monkeypatch.undo()
     assert reconcile.sweep_all() == 2
     assert client.llen("kerneltest") == 2
+
+
+def test_a_channel_closed_after_its_connection_is_gone_does_not_kill_the_worker(own_broker):
+    """kombu 5.7 gives back a worker's unacknowledged messages when it closes a channel; after
+    a lost connection that raised an AttributeError, and the worker died instead of
+    reconnecting. The Celery app makes it the connection error kombu ignores."""
+    # given a channel holding an unacknowledged message, whose connection is then lost
+    connection = kombu.Connection(own_broker.url)
+    channel = connection.default_channel
+    channel.qos._delivered["unacked-tag"] = True
+    channel.connection.client = None
+    # when the worker closes it, as it does before reconnecting
+    connection.maybe_close_channel(channel)
+    # then nothing escapes: the connection error is ignored like any other of a lost broker
+    assert channel.closed

@@ -43,9 +43,11 @@ log = logging.getLogger(__name__)
 _INLINE_PAUSE_SECONDS = 5.0
 _inline_paused_until = 0.0
 
-# What waits, and who is live: read together, once the stream's lock is held.
+# What waits, and who is live: read together, once the stream's lock is held; the subscribers
+# on the first row only (they are the same for every row, and parsed once).
 _CLAIM_SQL = (
-    f"SELECT {ENVELOPE_COLUMNS}, {LIVE_SUBSCRIBERS_COLUMN} FROM messaging_message m "
+    f"SELECT {ENVELOPE_COLUMNS}, CASE WHEN row_number() OVER (ORDER BY m.position) = 1 "
+    f"THEN {LIVE_SUBSCRIBERS_COLUMN} END FROM messaging_message m "
     "WHERE m.producer = %s AND m.stream_position IS NULL ORDER BY m.position LIMIT %s"
 )
 _APPEND_SQL = (

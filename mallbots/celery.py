@@ -15,6 +15,8 @@ app = Celery("mallbots")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # A worker that loses the broker while holding messages must reconnect, not die.
 transport.survive_channel_close_after_connection_loss()
+# kombu builds a Redis client per message put and per acknowledgement; a channel keeps one.
+transport.reuse_channel_client()
 # Every installed app's tasks module: the messaging kernel's and the contexts' own periodic jobs.
 app.autodiscover_tasks()
 

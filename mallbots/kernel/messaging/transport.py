@@ -152,3 +152,29 @@ def survive_channel_close_after_connection_loss() -> None:
 
     _connparams.mallbots_guarded = True  # type: ignore[attr-defined]
     kombu_redis.Channel._connparams = _connparams  # type: ignore[method-assign]
+
+
+def reuse_channel_client() -> None:
+    """kombu 5.7's Redis channel builds a new redis-py client for every message it puts and
+    every acknowledgement (each one filling a table of about 170 response callbacks: some
+    100 µs of CPU, two or three times per delivery). A channel now keeps the client it built
+    for as long as its connection pool stays the same; redis-py clients are safe to share
+    between threads, taking a connection from the pool per command. Applied by the Celery app
+    (mallbots/celery.py)."""
+    from kombu.transport import redis as kombu_redis
+
+    original = kombu_redis.Channel._create_client
+    if getattr(original, "mallbots_reused", False):
+        return
+
+    def _create_client(self: Any, asynchronous: bool = False) -> Any:
+        if asynchronous:
+            return original(self, asynchronous)
+        pool = self.pool  # raises while the connection is gone (see above)
+        client = self.__dict__.get("_mallbots_client")
+        if client is None or client.connection_pool is not pool:
+            client = self.__dict__["_mallbots_client"] = original(self)
+        return client
+
+    _create_client.mallbots_reused = True  # type: ignore[attr-defined]
+    kombu_redis.Channel._create_client = _create_client  # type: ignore[method-assign]

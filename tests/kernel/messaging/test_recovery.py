@@ -234,3 +234,24 @@ def test_a_channel_closed_after_its_connection_is_gone_does_not_kill_the_worker(
     connection.maybe_close_channel(channel)
     # then nothing escapes: the connection error is ignored like any other of a lost broker
     assert channel.closed
+
+
+def test_a_channel_keeps_its_client_until_its_connection_pool_changes(own_broker):
+    """kombu builds a Redis client per message put and per acknowledgement; the Celery app
+    makes a channel keep one, and build another only for a new connection pool."""
+    # given a channel that has put a message
+    connection = kombu.Connection(own_broker.url)
+    channel = connection.default_channel
+    producer = kombu.Producer(channel, routing_key="kerneltest-reuse")
+    producer.publish({"n": 1}, routing_key="kerneltest-reuse")
+    first = channel._create_client()
+    # when it puts more, then loses its pools as after a broken connection
+    producer.publish({"n": 2}, routing_key="kerneltest-reuse")
+    again = channel._create_client()
+    channel._disconnect_pools()
+    after = channel._create_client()
+    # then it used one client while its pool lasted, and a client of the new pool after
+    assert again is first
+    assert after is not first and after.connection_pool is channel.pool
+    assert redis.Redis.from_url(own_broker.url).llen("kerneltest-reuse") == 2
+    connection.release()

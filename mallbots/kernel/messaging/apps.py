@@ -14,7 +14,9 @@ class MessagingConfig(AppConfig):
     def ready(self) -> None:
         from celery.signals import before_task_publish
 
-        from . import tracing, transport
+        from mallbots.kernel import uow
+
+        from . import publish, tracing, transport
 
         tracing.configure()  # only when the environment asks for it (see tracing.py)
         before_task_publish.connect(transport.stamp_sent_at, dispatch_uid="mallbots.kernel.messaging.sent_at")
@@ -22,6 +24,8 @@ class MessagingConfig(AppConfig):
         post_migrate.connect(
             _record_subscribers, sender=self, dispatch_uid="mallbots.kernel.messaging.subscribers"
         )
+        # A transaction whose messages go to one stream appends them before it commits.
+        uow.before_commit(publish.append_before_commit)
         checks.register(_check_settings, checks.Tags.compatibility)
 
 

@@ -15,7 +15,7 @@ from django.db import DatabaseError, connection, transaction
 
 from mallbots.kernel.ddd import context as message_context
 from mallbots.kernel.ddd.serde import from_data
-from mallbots.kernel.uow import adoptable_transaction, run_retrying
+from mallbots.kernel.uow import adoptable_transaction, run_before_commit, run_retrying
 
 from . import failures, metrics, profile, tracing
 from .envelope import Envelope
@@ -104,11 +104,15 @@ def _process(handler_name: str, envelope: Envelope, seq: int | None, started: fl
         sub = subscription(handler_name)
 
         def once() -> Outcome:
+            owned = not connection.in_atomic_block  # always, but in some tests
             with (
                 profile.phase("commit"),  # its exit: the commit, and the relay after it
                 transaction.atomic(),
             ):
-                return _handle_once(sub, envelope, seq)
+                outcome = _handle_once(sub, envelope, seq)
+                if owned:
+                    run_before_commit()  # what the handler published is appended in it
+                return outcome
 
         with message_context.use(
             correlation_id=envelope.correlation_id,

@@ -9,8 +9,8 @@
 - handler: the handler and its service, the outbox writes excluded;
 - outbox: the messages it published, written in its transaction;
 - commit: the transaction's commit;
-- relay: after the commit, appending what it published to the streams and sending their
-  deliveries (and waking a held successor);
+- relay: appending what it published to its stream (just before the commit, or after it)
+  and, after the commit, sending their deliveries (and waking a held successor);
 - total: from the worker's start of the delivery to its end (tracing, metrics, logging in it)."""
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """publish(): write an integration event to its producer's stream, in the caller's transaction.
-Until the relay appends it (right after the commit), the row is the stream's outbox."""
+Until it is appended to the stream (just before the commit of a transaction the kernel owns, or
+by the relay right after the commit), the row is the stream's outbox."""
 
 from __future__ import annotations
 
@@ -13,9 +14,8 @@ from django.db import connection, transaction
 from mallbots.kernel.ddd.serde import to_data
 from mallbots.kernel.uow import ambient_context
 
-from . import metrics, profile, tracing
+from . import metrics, profile, relay, tracing
 from .events import IntegrationEvent
-from .relay import wake_after_commit
 
 _INSERT_SQL = (
     "INSERT INTO messaging_message (message_id, name, version, partition_key, producer, correlation_id, "
@@ -98,8 +98,9 @@ class _RelayWake:
         self.streams: set[str] = set()
 
     def __call__(self) -> None:
-        with profile.phase("relay"):
-            wake_after_commit(self.streams)
+        if self.streams:  # unless appended before the commit
+            with profile.phase("relay"):
+                relay.wake_after_commit(self.streams)
 
 
 def _wake_relay_on_commit(stream: str) -> None:
@@ -112,3 +113,20 @@ def _wake_relay_on_commit(stream: str) -> None:
     wake = _RelayWake()
     wake.streams.add(stream)
     transaction.on_commit(wake, robust=True)
+
+
+def append_before_commit() -> None:
+    """Registered with uow.before_commit: at the end of a transaction the kernel owns (a
+    command's, a delivery's), one whose messages all went to one stream appends them itself,
+    before it commits, instead of waking a relay for after the commit: one transaction per
+    delivery instead of two. Messages to several streams still go to the relay after commit:
+    a transaction holding two streams' locks could deadlock with another relay."""
+    wakes = [entry[1] for entry in connection.run_on_commit if isinstance(entry[1], _RelayWake)]
+    streams = {stream for wake in wakes for stream in wake.streams}
+    if len(streams) != 1:
+        return
+    with profile.phase("relay"):
+        appended_all = relay.append_before_commit(next(iter(streams)))
+    if appended_all:
+        for wake in wakes:
+            wake.streams.clear()

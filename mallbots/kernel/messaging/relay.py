@@ -5,7 +5,10 @@ One relay at a time per stream: it takes the stream's row lock before it reads w
 a message that commits while another relay holds the lock is appended by the next relay, after
 everything committed before it. Stream positions thus follow commit order, without gaps, and
 a partition's messages keep their publication order. There is no high-water mark: a
-transaction that commits late is appended whenever it becomes visible.
+transaction that commits late is appended whenever it becomes visible. The relay runs in a
+transaction of its own after the publishing one commits, or, for a transaction the kernel owns
+that published to one stream, inside it just before its commit (append_before_commit): the
+lock is held to the commit either way.
 
 The deliveries are rows written in the append's transaction; the broker gets them after the
 commit. A delivery the broker never took, or took and lost, is still a row that the
@@ -22,7 +25,7 @@ from celery import current_app
 from django.conf import settings
 from django.db import connection, transaction
 
-from . import metrics, subscribers
+from . import metrics, profile, subscribers
 from .fanout import (
     ENVELOPE_COLUMNS,
     LIVE_SUBSCRIBERS_COLUMN,
@@ -60,13 +63,48 @@ _APPEND_SQL = (
 def append_batch(stream: str, limit: int | None = None) -> tuple[int, list[Push]]:
     """Append up to `limit` waiting messages of `stream` and create their deliveries, in one
     transaction. Returns how many were appended and the deliveries to hand to the broker."""
-    limit = limit or settings.MESSAGING_RELAY_BATCH
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic():
+        appended, pushes, names = _append(stream, limit or settings.MESSAGING_RELAY_BATCH)
+    for name in names:  # committed
+        metrics.messages_relayed.labels(name).inc()
+    return appended, pushes
+
+
+def append_before_commit(stream: str) -> bool:
+    """In a transaction that published to `stream` only, just before its commit: append what
+    waits in the stream's outbox (its own messages and any committed earlier that no relay has
+    appended yet) and send their deliveries once it has committed, so that no relay
+    transaction follows the commit. The stream's lock is held from here to the commit, so
+    positions still follow commit order. Returns False when more waits than one batch, or
+    when the broker failed lately: the relay after the commit does the rest."""
+    if not _inline_allowed():
+        return False
+    subscribers.ensure_synced()
+    limit = settings.MESSAGING_RELAY_BATCH
+    appended, pushes, names = _append(stream, limit)
+    for name in names:
+        metrics.count_on_commit(metrics.messages_relayed, name)
+    if pushes:
+        transaction.on_commit(lambda: _send_appended(pushes), robust=True)
+    return appended < limit
+
+
+def _send_appended(pushes: list[Push]) -> None:
+    global _inline_paused_until
+    with profile.phase("relay"):
+        if send(pushes):
+            _inline_paused_until = time.monotonic() + _INLINE_PAUSE_SECONDS
+
+
+def _append(stream: str, limit: int) -> tuple[int, list[Push], list[str]]:
+    """In the current transaction: append up to `limit` waiting messages of `stream` and create
+    their deliveries. Returns how many, the deliveries to send after commit, the messages' names."""
+    with connection.cursor() as cursor:
         head = lock_stream(cursor, stream)
         cursor.execute(_CLAIM_SQL, [stream, stream, limit])
         rows = cursor.fetchall()
         if not rows:
-            return 0, []
+            return 0, [], []
         by_event: dict[str, list[Target]] = {}
         for target in targets_of(rows[0][-1]):
             by_event.setdefault(target.event, []).append(target)
@@ -82,9 +120,7 @@ def append_batch(stream: str, limit: int | None = None) -> tuple[int, list[Push]
             _APPEND_SQL,
             [[row[0] for row in rows], list(range(head + 1, head + len(rows) + 1)), head + len(rows), stream],
         )
-    for name in names:  # committed
-        metrics.messages_relayed.labels(name).inc()
-    return len(rows), pushes
+    return len(rows), pushes, names
 
 
 def relay_stream(stream: str, *, max_seconds: float = 5.0, limit: int | None = None) -> int:
@@ -133,6 +169,10 @@ def relay_pending(
     return total
 
 
+def _inline_allowed() -> bool:
+    return settings.MESSAGING_RELAY_ON_COMMIT == "inline" and time.monotonic() >= _inline_paused_until
+
+
 def wake_after_commit(streams: Iterable[str]) -> None:
     """Runs after a transaction that published messages to `streams` has committed."""
     global _inline_paused_until
@@ -142,7 +182,7 @@ def wake_after_commit(streams: Iterable[str]) -> None:
             "messaging.relay_sweep", args=[sorted(streams)], queue=settings.MESSAGING_KERNEL_QUEUE
         )
         return
-    if mode != "inline" or time.monotonic() < _inline_paused_until:
+    if not _inline_allowed():
         return
     try:
         relay_pending(streams, max_seconds=1.0)

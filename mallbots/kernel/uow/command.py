@@ -47,6 +47,24 @@ def adoptable_transaction() -> Iterator[None]:
         _adoptable.reset(token)
 
 
+# What runs at the end of a transaction the kernel owns, just before its commit: the messaging
+# kernel appends what the transaction published (messaging/publish.py).
+_before_commit: list[Callable[[], None]] = []
+
+
+def before_commit(fn: Callable[[], None]) -> None:
+    """Run `fn` at the end of every transaction the kernel owns (a command's, not one nested in
+    another; a message delivery's), inside it, just before the commit."""
+    if fn not in _before_commit:
+        _before_commit.append(fn)
+
+
+def run_before_commit() -> None:
+    """For the owner of a transaction, as the last thing before it commits."""
+    for fn in _before_commit:
+        fn()
+
+
 def run_retrying(fn: Callable[[], R]) -> R:
     """Run `fn` (which opens its transaction) again while it loses a concurrency race, up to
     EVENTSTORE_CONFLICT_ATTEMPTS times in all; Conflict after that or when a stream stays busy."""
@@ -82,10 +100,14 @@ def command(fn: Callable[P, R]) -> Callable[P, R]:
                 _adoptable.reset(token)
 
         def attempt() -> R:
+            owned = not transaction.get_connection().in_atomic_block
             # One context for the whole command (inheriting the caller's), so its events and
             # messages share a correlation id even when no request or handler set one.
             with message_context.use(), transaction.atomic():
-                return fn(*args, **kwargs)
+                result = fn(*args, **kwargs)
+                if owned:
+                    run_before_commit()
+                return result
 
         return run_retrying(attempt)
 

@@ -3,11 +3,14 @@ from __future__ import annotations
 import base64
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import psycopg
 import redis
 from celery import current_app
+from django.db import connection
 
 from mallbots.kernel.messaging import relay, transport
 from mallbots.kernel.messaging.models import Delivery, StreamMessage
@@ -72,3 +75,29 @@ def send_again(deliveries: Iterable[tuple[str, dict[str, Any], int | None]], que
 def handled(**filters: Any) -> int:
     """Deliveries recorded as handled (the inbox), with the given filters."""
     return Delivery.objects.filter(status=Delivery.Status.HANDLED, **filters).count()
+
+
+@contextmanager
+def stream_lock(stream: str) -> Iterator[psycopg.Connection]:
+    """Hold `stream`'s lock, as a relay does, in a connection of its own (its transaction is
+    rolled back at the end unless the caller commits it)."""
+    params = connection.get_connection_params()
+    dsn = psycopg.conninfo.make_conninfo(
+        **{k: v for k, v in params.items() if k in {"dbname", "user", "password", "host", "port"}}
+    )
+    holder = psycopg.connect(dsn, autocommit=False)
+    try:
+        holder.execute("SELECT head FROM messaging_stream WHERE name = %s FOR UPDATE", [stream])
+        yield holder
+    finally:
+        holder.close()
+
+
+def waiting_for_a_stream_lock() -> int:
+    """Sessions of this database waiting for a lock in a statement on the streams."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND query LIKE '%%messaging_stream%%'"
+        )
+        return int(cursor.fetchone()[0])

@@ -3,18 +3,29 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 import pytest
 import redis
 from django.db import connections, transaction
 
 from mallbots.kernel.ddd import context
-from mallbots.kernel.messaging import reconcile, relay
+from mallbots.kernel.messaging import consumer, reconcile, relay
 from mallbots.kernel.messaging.api import IntegrationEvent, publish
 from mallbots.kernel.messaging.models import Delivery, Stream, StreamMessage
-from tests.kernel.messaging.helpers import fanned_out, queued_tasks
+from mallbots.kernel.uow import command
+from tests.conftest import wait_until
+from tests.kernel.messaging.helpers import (
+    deliveries_of,
+    fanned_out,
+    queued_tasks,
+    stream_lock,
+    waiting_for_a_stream_lock,
+)
 from tests.kernelapp import contracts, services
 
 pytestmark = pytest.mark.integration
@@ -29,6 +40,7 @@ class OtherStreamEvent(IntegrationEvent, name="kernelotherapi.Thing", producer="
 
 IN_ORDER = "kerneltest.on_ledger_credited_in_order"
 CREDITED = "kerneltestapi.LedgerCredited"
+FORWARD = "kerneltest.on_ledger_credited_forward"
 
 
 def new_id() -> str:
@@ -137,6 +149,103 @@ def test_inline_relay_runs_on_commit(broker):
     services.ledger_credit(ledger_id=ledger_id, amount=Decimal("1"))
     assert StreamMessage.objects.get(partition_key=ledger_id).stream_position is not None
     assert len(queued_tasks(broker, "kerneltest")) == 3
+
+
+@command
+def _credit_and_announce(*, ledger_id: str, things: int) -> None:
+    """A command that publishes to the ledgers' stream and, `things` times, to another."""
+    services.ledger_credit(ledger_id=ledger_id, amount=Decimal("1"))
+    for _ in range(things):
+        publish(OtherStreamEvent(id=new_id()))
+
+
+@command
+def _announce(*, things: int) -> None:
+    for _ in range(things):
+        publish(OtherStreamEvent(id=new_id()))
+
+
+def _in_own_connection(fn: Callable[[], None]) -> None:
+    try:
+        fn()
+    finally:
+        connections.close_all()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_command_appends_what_it_published_before_it_commits(broker):
+    # given a ledger, and the ledgers' stream locked by another transaction
+    ledger_id = new_id()
+    services.ledger_open(ledger_id=ledger_id, name="Toys")
+    Stream.objects.get_or_create(name="kerneltest")
+    with ThreadPoolExecutor(1) as pool, stream_lock("kerneltest") as holder:
+        # when a command publishes to it meanwhile
+        credit = partial(services.ledger_credit, ledger_id=ledger_id, amount=Decimal("1"))
+        done = pool.submit(_in_own_connection, credit)
+        wait_until(lambda: waiting_for_a_stream_lock() == 1, timeout=20)
+        # then it waits for the lock inside its transaction: nothing of it is committed yet
+        assert not StreamMessage.objects.filter(partition_key=ledger_id, name=CREDITED).exists()
+        holder.rollback()
+        done.result(timeout=20)
+    # and once it has the lock it commits its message appended, with its deliveries sent
+    row = StreamMessage.objects.get(partition_key=ledger_id, name=CREDITED)
+    assert row.stream_position is not None
+    assert Delivery.objects.filter(message_id=row.message_id).count() == 3
+    assert len(queued_tasks(broker, "kerneltest")) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_command_that_publishes_to_two_streams_leaves_them_to_the_relay_after_commit(broker):
+    # given a ledger, and the ledgers' stream locked by another transaction
+    ledger_id = new_id()
+    services.ledger_open(ledger_id=ledger_id, name="Toys")
+    Stream.objects.get_or_create(name="kerneltest")
+    with ThreadPoolExecutor(1) as pool, stream_lock("kerneltest") as holder:
+        # when a command publishes to both streams meanwhile
+        done = pool.submit(_in_own_connection, partial(_credit_and_announce, ledger_id=ledger_id, things=1))
+        wait_until(lambda: waiting_for_a_stream_lock() == 1, timeout=20)
+        # then it has committed both messages, holding no stream's lock: the relay after the
+        # commit waits
+        assert StreamMessage.objects.filter(stream_position__isnull=True).count() == 2
+        holder.rollback()
+        done.result(timeout=20)
+    # and that relay appends both streams' messages
+    assert not StreamMessage.objects.filter(stream_position__isnull=True).exists()
+    assert len(queued_tasks(broker, "kerneltest")) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_command_that_published_more_than_a_batch_has_all_of_it_appended(broker, settings):
+    # given batches of two messages
+    settings.MESSAGING_RELAY_BATCH = 2
+    # when a command publishes five to one stream
+    _announce(things=5)
+    # then the first batch was appended before its commit, the rest by the relay after it
+    positions = sorted(StreamMessage.objects.values_list("stream_position", flat=True))
+    assert positions == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_appends_what_its_handler_published_before_it_commits(broker):
+    # given a credit whose handler forwards a new message, and the stream locked meanwhile
+    ledger_id = new_id()
+    services.ledger_open(ledger_id=ledger_id, name="Toys")
+    services.ledger_credit(ledger_id=ledger_id, amount=Decimal("1"), note="forward")
+    credited = StreamMessage.objects.get(partition_key=ledger_id, name=CREDITED)
+    (delivery,) = [d for d in deliveries_of(credited) if d[0] == FORWARD]
+    with ThreadPoolExecutor(1) as pool, stream_lock("kerneltest") as holder:
+        # when the handler runs
+        done = pool.submit(_in_own_connection, partial(consumer.process, *delivery))
+        wait_until(lambda: waiting_for_a_stream_lock() == 1, timeout=20)
+        # then the delivery waits for the lock inside its transaction: not handled yet
+        assert Delivery.objects.get(message_id=credited.message_id, handler=FORWARD).status == "pending"
+        holder.rollback()
+        done.result(timeout=20)
+    # and it commits handled, with the forwarded message appended and its deliveries sent
+    assert Delivery.objects.get(message_id=credited.message_id, handler=FORWARD).status == "handled"
+    noted = StreamMessage.objects.get(partition_key=ledger_id, name="kerneltestapi.LedgerNoted")
+    assert noted.stream_position is not None
+    assert {t["args"][1]["id"] for t in queued_tasks(broker, "kerneltest")} >= {str(noted.message_id)}
 
 
 @pytest.mark.django_db(transaction=True)

@@ -8,7 +8,6 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-import psycopg
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -17,7 +16,7 @@ from mallbots.kernel.messaging import catchup, consumer, relay, subscribers
 from mallbots.kernel.messaging.api import publish
 from mallbots.kernel.messaging.models import Delivery, StreamMessage, Subscriber
 from tests.conftest import wait_until
-from tests.kernel.messaging.helpers import append, queued_tasks
+from tests.kernel.messaging.helpers import append, queued_tasks, stream_lock, waiting_for_a_stream_lock
 from tests.kernelapp import contracts
 from tests.kernelapp.models import HandledEffect
 
@@ -97,26 +96,15 @@ def test_a_relay_waiting_while_a_subscriber_turns_live_fans_out_to_it(settings):
     stream = waiting.producer
     # ... while another transaction holds the stream's lock and makes the subscriber live, as
     # catching up does at the head
-    holder = psycopg.connect(_dsn(), autocommit=False)
-    holder.execute("SELECT head FROM messaging_stream WHERE name = %s FOR UPDATE", [stream])
-    holder.execute("UPDATE messaging_subscriber SET state = 'live' WHERE name = %s", [IN_ORDER])
-    # when a relay starts meanwhile, and waits for the lock
-    with ThreadPoolExecutor(1) as pool:
+    with stream_lock(stream) as holder, ThreadPoolExecutor(1) as pool:
+        holder.execute("UPDATE messaging_subscriber SET state = 'live' WHERE name = %s", [IN_ORDER])
+        # when a relay starts meanwhile, and waits for the lock
         relayed = pool.submit(_relay_in_own_connection, stream)
-        wait_until(lambda: _waiting_for_a_lock() == 1, timeout=20)
+        wait_until(lambda: waiting_for_a_stream_lock() == 1, timeout=20)
         holder.commit()
-        holder.close()
         assert relayed.result(timeout=20) == 1
     # then the message it appended has a delivery for the subscriber that is live now
     assert Delivery.objects.filter(handler=IN_ORDER, message_id=waiting.message_id).exists()
-
-
-def _dsn() -> str:
-    params = connection.get_connection_params()
-    return psycopg.conninfo.make_conninfo(**{k: v for k, v in params.items() if k in _DSN_KEYS})
-
-
-_DSN_KEYS = {"dbname", "user", "password", "host", "port"}
 
 
 def _relay_in_own_connection(stream: str) -> int:
@@ -125,15 +113,6 @@ def _relay_in_own_connection(stream: str) -> int:
         return appended
     finally:
         connection.close()
-
-
-def _waiting_for_a_lock() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock' AND query LIKE '%%messaging_stream%%'"
-        )
-        return cursor.fetchone()[0]
 
 
 @pytest.mark.django_db

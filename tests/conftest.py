@@ -42,6 +42,19 @@ def in_flight(client: redis.Redis, queue: str) -> int:
     return int(client.llen(queue)) + taken
 
 
+def waiting_on_a_lock(statement_like: str = "%") -> int:
+    """Sessions of the test database waiting for a lock, in a statement LIKE `statement_like`."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND query LIKE %s",
+            [statement_like],
+        )
+        return int(cursor.fetchone()[0])
+
+
 SAGA_MODES = ("choreography", "orchestration")
 
 

@@ -14,7 +14,7 @@ from django.db import connection
 from apps.notifications import services
 from apps.notifications.models import SentNotification
 from apps.notifications.senders import Sms
-from tests.conftest import wait_until
+from tests.conftest import wait_until, waiting_on_a_lock
 from tests.notifications import senders as test_senders
 from tests.notifications.factories import CachedCustomerFactory, new_id
 
@@ -45,14 +45,6 @@ class Racer(threading.Thread):
             self.error = exc
         finally:
             connection.close()
-
-
-def waiting_on_a_lock() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return int(cursor.fetchone()[0])
 
 
 def race(gated: test_senders.Gate, call: Callable[[], bool]) -> tuple[Racer, Racer]:

@@ -14,6 +14,7 @@ from django.db import connection
 
 from mallbots.kernel.messaging import relay, transport
 from mallbots.kernel.messaging.models import Delivery, StreamMessage
+from tests.conftest import waiting_on_a_lock
 
 
 def queued_tasks(client: redis.Redis, queue: str) -> list[dict[str, Any]]:
@@ -94,10 +95,5 @@ def stream_lock(stream: str) -> Iterator[psycopg.Connection]:
 
 
 def waiting_for_a_stream_lock() -> int:
-    """Sessions of this database waiting for a lock in a statement on the streams."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock' AND query LIKE '%%messaging_stream%%'"
-        )
-        return int(cursor.fetchone()[0])
+    """Sessions waiting for a lock in a statement on the streams (a relay's)."""
+    return waiting_on_a_lock("%messaging_stream%")

@@ -5,7 +5,7 @@ import os
 from typing import Any
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun, worker_ready
+from celery.signals import task_postrun, task_prerun, worker_init, worker_ready
 
 from mallbots.kernel.messaging import transport
 
@@ -28,6 +28,19 @@ def _close_old_connections(**kwargs: Any) -> None:
     from django.db import close_old_connections
 
     close_old_connections()
+
+
+@worker_init.connect
+def _no_health_check_per_task(**kwargs: Any) -> None:
+    # Django checks a kept connection (a SELECT 1) before its first query after every
+    # close_old_connections, so once per task. A delivery that meets a broken connection runs
+    # again at once on a new one (messaging/consumer.py), and the periodic tasks run again at
+    # their next beat: workers need no check per task. Pool processes inherit this.
+    from django.db import connections
+
+    for conn in connections.all():
+        conn.settings_dict["CONN_HEALTH_CHECKS"] = False
+        conn.close()  # one opened at start-up reconnects with the setting
 
 
 @worker_ready.connect

@@ -121,7 +121,15 @@ def _process(handler_name: str, envelope: Envelope, seq: int | None, started: fl
         ):
             # The handler's command runs in this transaction (no savepoint): a race it loses
             # runs the whole delivery again, its claim included.
-            outcome = run_retrying(once)
+            session = connection.connection
+            try:
+                outcome = run_retrying(once)
+            except DatabaseError:
+                if session is None or not session.closed:
+                    raise
+                # The session broke since the last delivery (a database restart): this one did
+                # nothing, or committed and will be a duplicate. Once more, on a new session.
+                outcome = run_retrying(once)
         metrics.deliveries[outcome.value].labels(envelope.name, handler_name).inc()
         log.info(
             "%s %s <- %s %s (key %s) in %.1f ms",

@@ -393,3 +393,28 @@ def test_a_delivery_that_keeps_losing_races_is_retried_later_not_dead(monkeypatc
     # then it tried three times, left no effect, and waits for a retry: a race is not permanent
     assert (outcome, len(runs), effects("count", ledger_id)) == (Outcome.RETRYING, 3, [])
     assert "changed concurrently" in FailedDelivery.objects.get(handler=COUNT).last_error
+
+
+@pytest.mark.django_db(transaction=True)  # the delivery's transaction is a real one, as in a worker
+def test_a_delivery_that_meets_a_broken_connection_runs_again_at_once_on_a_new_one():
+    # given a delivery, and this process's database session ended behind its back (as by a
+    # database restart between two deliveries)
+    (ledger_id,) = credits(1, 1)
+    (delivery,) = all_deliveries(COUNT)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    other = connection.copy()
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    finally:
+        other.close()
+    # when it is delivered
+    outcome = consumer.process(*delivery)
+    # then it is handled now, on a new session, with no failure recorded to retry later
+    assert (outcome, effects("count", ledger_id)) == (Outcome.HANDLED, ["1"])
+    assert not FailedDelivery.objects.exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        assert cursor.fetchone()[0] != pid

@@ -260,7 +260,8 @@ CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env.float("CELERY_WORKER_SOFT_SHUTDOWN_TIM
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Celery's Django fixup closes the database connection around every task unless this is set,
 # which costs a new PostgreSQL session per delivery (most of a saga step's time). Keep
-# connections; mallbots/celery.py applies Django's own CONN_MAX_AGE and health checks instead.
+# connections; mallbots/celery.py applies Django's own CONN_MAX_AGE instead (and turns the
+# health check per task off: a delivery that finds its session ended runs again on a new one).
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The visibility timeout must stay above the slowest handler: a message unacknowledged that

@@ -104,14 +104,12 @@ def _process(handler_name: str, envelope: Envelope, seq: int | None, started: fl
         sub = subscription(handler_name)
 
         def once() -> Outcome:
-            owned = not connection.in_atomic_block  # always, but in some tests
             with (
                 profile.phase("commit"),  # its exit: the commit, and the relay after it
                 transaction.atomic(),
             ):
                 outcome = _handle_once(sub, envelope, seq)
-                if owned:
-                    run_before_commit()  # what the handler published is appended in it
+                run_before_commit()  # what the handler published is appended in it
                 return outcome
 
         with message_context.use(

@@ -6,7 +6,7 @@ so sequence numbers follow the stream's order."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -176,12 +176,14 @@ def send(pushes: Sequence[Push]) -> list[Push]:
     return unsent
 
 
-def push_after_commit(pushes: Sequence[Push]) -> None:
-    """Hand `pushes` to the broker once the current transaction commits."""
+def push_after_commit(pushes: Sequence[Push], on_unsent: Callable[[], None] | None = None) -> None:
+    """Hand `pushes` to the broker once the current transaction commits; `on_unsent` runs when
+    it did not take them all."""
     if pushes:
-        transaction.on_commit(lambda: _send_profiled(pushes), robust=True)
+        transaction.on_commit(lambda: _send_profiled(pushes, on_unsent), robust=True)
 
 
-def _send_profiled(pushes: Sequence[Push]) -> None:
+def _send_profiled(pushes: Sequence[Push], on_unsent: Callable[[], None] | None) -> None:
     with profile.phase("relay"):
-        send(pushes)
+        if send(pushes) and on_unsent is not None:
+            on_unsent()

@@ -25,7 +25,7 @@ from celery import current_app
 from django.conf import settings
 from django.db import connection, transaction
 
-from . import metrics, profile, subscribers
+from . import metrics, subscribers
 from .fanout import (
     ENVELOPE_COLUMNS,
     LIVE_SUBSCRIBERS_COLUMN,
@@ -34,6 +34,7 @@ from .fanout import (
     envelope_of,
     insert_deliveries,
     lock_stream,
+    push_after_commit,
     send,
     targets_of,
 )
@@ -84,16 +85,8 @@ def append_before_commit(stream: str) -> bool:
     appended, pushes, names = _append(stream, limit)
     for name in names:
         metrics.count_on_commit(metrics.messages_relayed, name)
-    if pushes:
-        transaction.on_commit(lambda: _send_appended(pushes), robust=True)
+    push_after_commit(pushes, on_unsent=_pause_inline)
     return appended < limit
-
-
-def _send_appended(pushes: list[Push]) -> None:
-    global _inline_paused_until
-    with profile.phase("relay"):
-        if send(pushes):
-            _inline_paused_until = time.monotonic() + _INLINE_PAUSE_SECONDS
 
 
 def _append(stream: str, limit: int) -> tuple[int, list[Push], list[str]]:
@@ -173,9 +166,13 @@ def _inline_allowed() -> bool:
     return settings.MESSAGING_RELAY_ON_COMMIT == "inline" and time.monotonic() >= _inline_paused_until
 
 
+def _pause_inline() -> None:
+    global _inline_paused_until
+    _inline_paused_until = time.monotonic() + _INLINE_PAUSE_SECONDS
+
+
 def wake_after_commit(streams: Iterable[str]) -> None:
     """Runs after a transaction that published messages to `streams` has committed."""
-    global _inline_paused_until
     mode = settings.MESSAGING_RELAY_ON_COMMIT
     if mode == "task":
         current_app.send_task(
@@ -187,5 +184,5 @@ def wake_after_commit(streams: Iterable[str]) -> None:
     try:
         relay_pending(streams, max_seconds=1.0)
     except Exception:
-        _inline_paused_until = time.monotonic() + _INLINE_PAUSE_SECONDS
+        _pause_inline()
         log.warning("outbox relay after commit failed; the periodic sweep will send the rows", exc_info=True)

@@ -60,7 +60,10 @@ def before_commit(fn: Callable[[], None]) -> None:
 
 
 def run_before_commit() -> None:
-    """For the owner of a transaction, as the last thing before it commits."""
+    """The last thing in a transaction block before it commits: runs the registered functions
+    when that block is the outermost one (a block nested in another commits nothing)."""
+    if len(transaction.get_connection().atomic_blocks) != 1:
+        return
     for fn in _before_commit:
         fn()
 
@@ -100,13 +103,11 @@ def command(fn: Callable[P, R]) -> Callable[P, R]:
                 _adoptable.reset(token)
 
         def attempt() -> R:
-            owned = not transaction.get_connection().in_atomic_block
             # One context for the whole command (inheriting the caller's), so its events and
             # messages share a correlation id even when no request or handler set one.
             with message_context.use(), transaction.atomic():
                 result = fn(*args, **kwargs)
-                if owned:
-                    run_before_commit()
+                run_before_commit()
                 return result
 
         return run_retrying(attempt)

@@ -3,8 +3,9 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -165,28 +166,37 @@ def _announce(*, things: int) -> None:
         publish(OtherStreamEvent(id=new_id()))
 
 
-def _in_own_connection(fn: Callable[[], None]) -> None:
+def _in_own_connection(fn: Callable[[], object]) -> None:
     try:
         fn()
     finally:
         connections.close_all()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_command_appends_what_it_published_before_it_commits(broker):
-    # given a ledger, and the ledgers' stream locked by another transaction
-    ledger_id = new_id()
-    services.ledger_open(ledger_id=ledger_id, name="Toys")
+@contextmanager
+def _waiting_for_the_ledgers_stream(fn: Callable[[], object]) -> Iterator[None]:
+    """Run `fn` in a thread of its own while another transaction holds the ledgers' stream
+    lock; inside, `fn` is waiting for that lock. On leaving, the lock is let go and `fn` ends."""
     Stream.objects.get_or_create(name="kerneltest")
     with ThreadPoolExecutor(1) as pool, stream_lock("kerneltest") as holder:
-        # when a command publishes to it meanwhile
-        credit = partial(services.ledger_credit, ledger_id=ledger_id, amount=Decimal("1"))
-        done = pool.submit(_in_own_connection, credit)
+        done = pool.submit(_in_own_connection, fn)
         wait_until(lambda: waiting_for_a_stream_lock() == 1, timeout=20)
-        # then it waits for the lock inside its transaction: nothing of it is committed yet
-        assert not StreamMessage.objects.filter(partition_key=ledger_id, name=CREDITED).exists()
+        yield
         holder.rollback()
         done.result(timeout=20)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_command_appends_what_it_published_before_it_commits(broker):
+    # given a ledger
+    ledger_id = new_id()
+    services.ledger_open(ledger_id=ledger_id, name="Toys")
+    # when a command publishes to its stream while another transaction holds the stream's lock
+    with _waiting_for_the_ledgers_stream(
+        partial(services.ledger_credit, ledger_id=ledger_id, amount=Decimal("1"))
+    ):
+        # then it waits for the lock inside its transaction: nothing of it is committed yet
+        assert not StreamMessage.objects.filter(partition_key=ledger_id, name=CREDITED).exists()
     # and once it has the lock it commits its message appended, with its deliveries sent
     row = StreamMessage.objects.get(partition_key=ledger_id, name=CREDITED)
     assert row.stream_position is not None
@@ -196,19 +206,14 @@ def test_a_command_appends_what_it_published_before_it_commits(broker):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_command_that_publishes_to_two_streams_leaves_them_to_the_relay_after_commit(broker):
-    # given a ledger, and the ledgers' stream locked by another transaction
+    # given a ledger
     ledger_id = new_id()
     services.ledger_open(ledger_id=ledger_id, name="Toys")
-    Stream.objects.get_or_create(name="kerneltest")
-    with ThreadPoolExecutor(1) as pool, stream_lock("kerneltest") as holder:
-        # when a command publishes to both streams meanwhile
-        done = pool.submit(_in_own_connection, partial(_credit_and_announce, ledger_id=ledger_id, things=1))
-        wait_until(lambda: waiting_for_a_stream_lock() == 1, timeout=20)
+    # when a command publishes to both streams while another transaction holds the ledgers'
+    with _waiting_for_the_ledgers_stream(partial(_credit_and_announce, ledger_id=ledger_id, things=1)):
         # then it has committed both messages, holding no stream's lock: the relay after the
         # commit waits
         assert StreamMessage.objects.filter(stream_position__isnull=True).count() == 2
-        holder.rollback()
-        done.result(timeout=20)
     # and that relay appends both streams' messages
     assert not StreamMessage.objects.filter(stream_position__isnull=True).exists()
     assert len(queued_tasks(broker, "kerneltest")) == 3
@@ -227,20 +232,16 @@ def test_a_command_that_published_more_than_a_batch_has_all_of_it_appended(broke
 
 @pytest.mark.django_db(transaction=True)
 def test_a_delivery_appends_what_its_handler_published_before_it_commits(broker):
-    # given a credit whose handler forwards a new message, and the stream locked meanwhile
+    # given a credit whose handler forwards a new message
     ledger_id = new_id()
     services.ledger_open(ledger_id=ledger_id, name="Toys")
     services.ledger_credit(ledger_id=ledger_id, amount=Decimal("1"), note="forward")
     credited = StreamMessage.objects.get(partition_key=ledger_id, name=CREDITED)
     (delivery,) = [d for d in deliveries_of(credited) if d[0] == FORWARD]
-    with ThreadPoolExecutor(1) as pool, stream_lock("kerneltest") as holder:
-        # when the handler runs
-        done = pool.submit(_in_own_connection, partial(consumer.process, *delivery))
-        wait_until(lambda: waiting_for_a_stream_lock() == 1, timeout=20)
+    # when the handler runs
+    with _waiting_for_the_ledgers_stream(partial(consumer.process, *delivery)):
         # then the delivery waits for the lock inside its transaction: not handled yet
         assert Delivery.objects.get(message_id=credited.message_id, handler=FORWARD).status == "pending"
-        holder.rollback()
-        done.result(timeout=20)
     # and it commits handled, with the forwarded message appended and its deliveries sent
     assert Delivery.objects.get(message_id=credited.message_id, handler=FORWARD).status == "handled"
     noted = StreamMessage.objects.get(partition_key=ledger_id, name="kerneltestapi.LedgerNoted")
